@@ -1,0 +1,25 @@
+// Shared jest settings for every project. Jest on Node 20 cannot load ESM, so TypeScript and the ESM-only
+// dependency tree of execa are compiled to CommonJS by swc. The list of ESM packages is computed from the
+// installed package.json files, so an upgrade that adds a dependency does not silently break the tests.
+const { nxPreset } = require('@nx/jest/preset');
+const { esmPackages } = require('./tools/jest/esm-packages.cjs');
+
+const esm = esmPackages(['execa']);
+const escaped = esm.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+
+module.exports = {
+  ...nxPreset,
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(ts|js|mjs|cjs)$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  transformIgnorePatterns: [`node_modules/(?!(${escaped.join('|')})/)`],
+  reporters: ['default', require('node:path').join(__dirname, 'tools/jest/summary-reporter.cjs')],
+  testTimeout: 60000,
+};

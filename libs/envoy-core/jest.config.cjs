@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'envoy-core',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './files/atomic-write';
+export type { Finding } from './report/finding';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'file-foundation',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'log-verifier',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'ppr-audit',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
