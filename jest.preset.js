@@ -10,6 +10,9 @@ const escaped = esm.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
 module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
+  // Only *.spec files are tests (a module named spec.ts is not).
+  testMatch: ['**/*.spec.ts', '**/*.spec.js', '**/*.spec.cjs'],
+  testPathIgnorePatterns: ['/node_modules/', '/fixtures/'],
   transform: {
     '^.+\\.(ts|js|mjs|cjs)$': [
       '@swc/jest',

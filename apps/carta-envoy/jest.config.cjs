@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'carta-envoy',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+import { UnavailableError, type LauncherFactory } from '@envoys/envoy-core';
+
+export const restore: LauncherFactory = () => {
+  throw new UnavailableError('not yet');
+};

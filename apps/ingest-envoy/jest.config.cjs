@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'ingest-envoy',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,33 @@
+import { ENVOYS_VERSION, runEnvoy, type EnvoyDefinition } from '@envoys/envoy-core';
+import { INGEST_SETTINGS } from './settings';
+import { calibration } from './launchers/calibration';
+import { image } from './launchers/image';
+import { observation } from './launchers/observation';
+import { seci } from './launchers/seci';
+
+// ingest-envoy: stages a workflow's products, writes the ingestion manifest and runs the archive's ingest (SPEC 5).
+const ingestEnvoy: EnvoyDefinition = {
+  cli: {
+    envoy: 'ingest-envoy',
+    version: ENVOYS_VERSION,
+    summary: "Stages a processing directory's products with an ingestion manifest and runs the archive's ingest.",
+    modes: [
+      { name: 'calibration', flag: '--calibration', args: ['DIR'], description: 'ingest calibration tables and weblog' },
+      { name: 'image', flag: '--image', args: ['DIR'], description: 'ingest images with their ancillaries and weblog' },
+      { name: 'observation', flag: '--observation', args: ['DIR', 'SDM_ID'], description: 'ingest an execution block (SDM directory)' },
+      { name: 'seci', flag: '--seci', args: ['DIR', 'COLLECTION'], description: 'ingest images into a named collection' },
+    ],
+    options: [
+      { flag: '--reingest', description: 'allow a second ingestion into a staging directory that already has a manifest' },
+    ],
+    epilogue: [
+      'Settings (CAPO key, environment variable): envoys.ingest.stagingRoot (ENVOY_INGEST_STAGING_ROOT),',
+      '  envoys.ingest.command (ENVOY_INGEST_COMMAND), envoys.ingest.timeoutMinutes, envoys.graceSeconds (ENVOY_GRACE_SECONDS).',
+    ].join('\n'),
+  },
+  settings: INGEST_SETTINGS,
+  workDir: (commandLine) => commandLine.args['DIR'] ?? '.',
+  launchers: { calibration, image, observation, seci },
+};
+
+void runEnvoy(ingestEnvoy).then((code) => process.exit(code));

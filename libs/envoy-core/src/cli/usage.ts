@@ -1,0 +1,46 @@
+import type { CommandLineSpec } from './spec';
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? `${text}  ` : text + ' '.repeat(width - text.length);
+}
+
+/** The usage text printed by --help and after every usage error. */
+export function usage(spec: CommandLineSpec): string {
+  const lines: string[] = [`Usage:`];
+  for (const mode of spec.modes) {
+    const flag = mode.short ? `${mode.short}|${mode.flag}` : mode.flag;
+    const variants = (mode.variants ?? []).map((variant) => ` [${variant.flag}]`).join('');
+    const required = (spec.options ?? [])
+      .filter((option) => option.requiredFor?.includes(mode.name))
+      .map((option) => ` ${option.flag} ${option.value ?? ''}`.trimEnd())
+      .join('');
+    lines.push(`  ${spec.envoy} ${[flag, ...mode.args].join(' ')}${variants}${required} [options]`);
+  }
+  lines.push('', spec.summary, '', 'Modes:');
+  for (const mode of spec.modes) {
+    const flag = mode.short ? `${mode.short}, ${mode.flag}` : mode.flag;
+    lines.push(`  ${pad(`${flag} ${mode.args.join(' ')}`, 34)}${mode.name}: ${mode.description}`);
+    for (const variant of mode.variants ?? []) {
+      lines.push(`    ${pad(variant.flag, 32)}${variant.name}: ${variant.description}`);
+    }
+  }
+  lines.push('', 'Options:');
+  const options: [string, string][] = [
+    ...(spec.options ?? []).map((option): [string, string] => [
+      `${option.flag}${option.value ? ` ${option.value}` : ''}`,
+      option.description,
+    ]),
+    ...(spec.processingDir
+      ? [['--processing-dir DIR', 'the processing directory (default: the current directory)'] as [string, string]]
+      : []),
+    ['--dry-run', 'run every audit, print the command that would be launched; launch nothing, write nothing'],
+    ['--report FILE', `write the run report to FILE (default: ${spec.envoy}-report.json)`],
+    ['--log-format text|json', 'log lines for people (default) or JSON lines for machines'],
+    ['--set KEY=VALUE', 'override a setting (highest priority; repeatable)'],
+    ['-h, --help', 'print this help and exit'],
+    ['-V, --version', 'print the version and exit'],
+  ];
+  for (const [flag, description] of options) lines.push(`  ${pad(flag, 34)}${description}`);
+  if (spec.epilogue) lines.push('', spec.epilogue.trimEnd());
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,32 @@
+import type { CommandLineSpec, ParsedCommandLine } from '../cli/spec';
+import type { SettingSpec } from '../settings';
+import type { LauncherFactory } from './launcher';
+
+/** Everything envoy-core needs to know about one envoy: its command line, settings and launchers. */
+export interface EnvoyDefinition {
+  readonly cli: CommandLineSpec;
+  readonly settings: readonly SettingSpec[];
+  /** The directory a run belongs to: report and output log are written there (SPEC 3.7). */
+  workDir(commandLine: ParsedCommandLine): string;
+  /** One launcher per mode name. */
+  readonly launchers: Readonly<Record<string, LauncherFactory>>;
+}
+
+/** Settings every envoy has. */
+export const COMMON_SETTINGS: readonly SettingSpec[] = [
+  {
+    key: 'envoys.graceSeconds',
+    env: 'ENVOY_GRACE_SECONDS',
+    type: 'number',
+    min: 0,
+    default: 30,
+    description: 'seconds between the stop signal and SIGKILL when the external system is stopped',
+  },
+  {
+    key: 'envoys.logLevel',
+    env: 'ENVOY_LOG_LEVEL',
+    type: 'string',
+    default: 'info',
+    description: 'least important log level shown: error, warn, info or debug',
+  },
+];

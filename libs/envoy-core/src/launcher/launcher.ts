@@ -1,0 +1,70 @@
+import type { ParsedCommandLine } from '../cli/spec';
+import type { Logger } from '../log/logger';
+import type { LaunchPlan, LaunchResult, RunningProcess } from '../process/launch-plan';
+import type { Redactor } from '../redact/redactor';
+import type { Finding } from '../report/finding';
+import type { Settings } from '../settings';
+
+/** What every launcher of a run can use: its settings, logger, directory and the run's abort signal. */
+export interface EnvoyContext {
+  readonly envoy: string;
+  readonly version: string;
+  readonly mode: string;
+  readonly commandLine: ParsedCommandLine;
+  readonly settings: Settings;
+  readonly logger: Logger;
+  readonly redactor: Redactor;
+  /** True for --dry-run: steps audit and plan but create and change no file. */
+  readonly dryRun: boolean;
+  /** The directory the run belongs to (report and output log go here). */
+  readonly workDir: string;
+  /** Aborted when the envoy receives SIGTERM, SIGINT or SIGHUP: long steps stop early. */
+  readonly signal: AbortSignal;
+  readonly startedAt: Date;
+  /** Adds launcher-specific facts to the run report's `details`. */
+  recordDetail(key: string, value: unknown): void;
+}
+
+/** One named setup step: audit, correct, stage. Its result text becomes the step's `detail` in the report. */
+export interface SetupStep {
+  readonly name: string;
+  run(): Promise<string | void>;
+}
+
+/**
+ * A launcher is one kind of call of an external system (SPEC 1): setup steps in order, then one launch,
+ * then an optional verification. The runner executes them, times them, records them and handles failures,
+ * signals and the report, so a launcher contains only what is specific to its system.
+ */
+export interface Launcher {
+  readonly steps: readonly SetupStep[];
+  /** The launch; absent for a launcher that only checks (e.g. re-verifying a finished run). */
+  launchPlan?(): LaunchPlan;
+  /** Work that accompanies the running system (readiness checks, routes, a session lifetime). */
+  whileRunning?(running: RunningProcess): Promise<void>;
+  /** Evidence that the run failed although it may have exited 0; empty means verified. */
+  verify?(result: LaunchResult | undefined): Promise<readonly Finding[]>;
+  /** Always runs at the end, also after failures and signals (remove routes, notify). */
+  teardown?(): Promise<void>;
+}
+
+export type LauncherFactory = (context: EnvoyContext) => Launcher;
+
+/** Shorthand for a named setup step. */
+export function step(name: string, run: () => Promise<string | void>): SetupStep {
+  return { name, run };
+}
+
+/**
+ * The verification every launch gets unless a launcher adds its own: a non-zero exit, or death by a signal
+ * the envoy did not send, is a failure.
+ */
+export function exitStatusFindings(result: LaunchResult, program: string): Finding[] {
+  if (result.exitCode !== null && result.exitCode !== 0) {
+    return [{ file: program, line: null, rule: 'exit-status', text: `exited with status ${result.exitCode}` }];
+  }
+  if (result.signal !== null && result.stoppedBy === null) {
+    return [{ file: program, line: null, rule: 'exit-status', text: `killed by ${result.signal}` }];
+  }
+  return [];
+}

@@ -1,0 +1,348 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseCommandLine } from '../cli/parse';
+import type { ParsedCommandLine } from '../cli/spec';
+import { usage } from '../cli/usage';
+import { EnvoyError, ExitCode, ExternalFailureError, InterruptedError, InvalidInputError, TimedOutError, UsageError } from '../errors';
+import { createLogger, type Logger, type LogLevel } from '../log/logger';
+import type { LaunchPlan, LaunchResult } from '../process/launch-plan';
+import { SignalHub } from '../process/signals';
+import { startSupervised } from '../process/supervise';
+import { Redactor } from '../redact/redactor';
+import type { Finding } from '../report/finding';
+import type { LaunchRecord, RunReport, StepRecord } from '../report/report';
+import { writeReport } from '../report/write-report';
+import { durationMs, loadSettings, type Settings } from '../settings';
+import { COMMON_SETTINGS, type EnvoyDefinition } from './definition';
+import { exitStatusFindings, type EnvoyContext, type Launcher } from './launcher';
+import { shellQuote } from './shell-quote';
+
+export interface RunOptions {
+  readonly argv?: readonly string[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+function printFailure(envoy: string, error: EnvoyError, redactor: Redactor): void {
+  // The first line says what failed and where; details follow, indented (SPEC 3.3).
+  const lines = [`${envoy}: ${error.message}`, ...error.details.map((detail) => `  ${detail}`)];
+  process.stderr.write(redactor.redact(lines.join('\n')) + '\n');
+}
+
+function asEnvoyError(error: unknown): EnvoyError {
+  if (error instanceof EnvoyError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new EnvoyError(ExitCode.ExternalFailure, `internal error: ${message}`, error instanceof Error && error.stack ? [error.stack] : []);
+}
+
+/**
+ * Runs one envoy invocation through the whole life cycle (SPEC 1): parse, setup, launch, verify, report.
+ * Resolves with the exit status; the caller (main.ts) exits with it.
+ */
+export async function runEnvoy(definition: EnvoyDefinition, options: RunOptions = {}): Promise<number> {
+  const argv = options.argv ?? process.argv.slice(2);
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const { cli } = definition;
+
+  let commandLine: ParsedCommandLine;
+  try {
+    const parsed = parseCommandLine(cli, argv);
+    if (parsed.kind !== 'run') {
+      process.stdout.write(parsed.text);
+      return ExitCode.Success;
+    }
+    commandLine = parsed.parsed;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${cli.envoy}: ${error.message}\n\n${usage(cli)}`);
+    return ExitCode.Usage;
+  }
+
+  const run = new Run(definition, commandLine, argv, env, cwd);
+  return run.execute();
+}
+
+class Run {
+  private readonly startedAt = new Date();
+  private readonly redactor = new Redactor();
+  private readonly signals = new SignalHub();
+  private readonly steps: StepRecord[] = [];
+  private readonly findings: Finding[] = [];
+  private readonly details: Record<string, unknown> = {};
+  private readonly workDir: string;
+  private launchRecord: LaunchRecord | undefined;
+  private settings: Settings | undefined;
+  private logger: Logger | undefined;
+
+  constructor(
+    private readonly definition: EnvoyDefinition,
+    private readonly commandLine: ParsedCommandLine,
+    private readonly argv: readonly string[],
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly cwd: string,
+  ) {
+    this.workDir = resolve(cwd, definition.workDir(commandLine));
+  }
+
+  private get envoy(): string {
+    return this.definition.cli.envoy;
+  }
+
+  async execute(): Promise<number> {
+    this.signals.install();
+    let exitCode: number = ExitCode.Success;
+    let failure: EnvoyError | undefined;
+    let launcher: Launcher | undefined;
+    try {
+      this.settings = await loadSettings([...COMMON_SETTINGS, ...this.definition.settings], {
+        env: this.env,
+        homeDir: homedir(),
+        commandLine: this.commandLine.settings,
+      });
+      for (const secret of this.settings.secrets()) this.redactor.add(secret);
+      const level = this.settings.string('envoys.logLevel') as LogLevel;
+      if (!LOG_LEVELS.includes(level)) {
+        throw new InvalidInputError(`setting envoys.logLevel = "${level}" is not one of ${LOG_LEVELS.join(', ')}`);
+      }
+      this.logger = await createLogger({
+        envoy: this.envoy,
+        format: this.commandLine.logFormat,
+        redactor: this.redactor,
+        env: this.env,
+        level,
+      });
+      this.logger.info(`${this.envoy} ${this.definition.cli.version} ${this.commandLine.mode}${this.commandLine.dryRun ? ' (dry run)' : ''}`, {
+        dir: this.workDir,
+      });
+      for (const file of this.settings.filesRead()) this.logger.debug('settings read', { file });
+
+      const factory = this.definition.launchers[this.commandLine.mode];
+      if (!factory) throw new Error(`no launcher for mode ${this.commandLine.mode}`);
+      launcher = factory(this.context(this.settings, this.logger));
+      await this.runSteps(launcher);
+      const plan = launcher.launchPlan?.();
+      if (this.commandLine.dryRun) {
+        this.printPlan(plan);
+      } else {
+        const result = plan ? await this.launch(launcher, plan) : undefined;
+        await this.verify(launcher, result, plan);
+      }
+    } catch (error) {
+      failure = asEnvoyError(error);
+      exitCode = failure.exitCode;
+    } finally {
+      if (launcher?.teardown) {
+        const teardownFailure = await this.timed('teardown', () => launcher?.teardown?.().then(() => 'done') ?? Promise.resolve(''));
+        if (teardownFailure && !failure) {
+          failure = teardownFailure;
+          exitCode = teardownFailure.exitCode;
+        }
+      }
+    }
+    if (this.signals.received && !(failure instanceof InterruptedError)) {
+      // A signal that arrived while the run was failing anyway still decides the exit status: the
+      // scheduler asked the job to stop, and 128+N tells it that is what happened.
+      failure = new InterruptedError(this.signals.received, failure ? `stopped by ${this.signals.received}: ${failure.message}` : undefined);
+      exitCode = failure.exitCode;
+    }
+    if (failure) {
+      printFailure(this.envoy, failure, this.redactor);
+      this.logger?.error(failure.message, { exitCode });
+    } else {
+      this.logger?.info(this.commandLine.dryRun ? 'dry run complete: nothing launched, nothing written' : 'succeeded', { exitCode });
+    }
+    await this.writeRunReport(exitCode, failure);
+    await this.logger?.flush();
+    this.signals.dispose();
+    return exitCode;
+  }
+
+  private context(settings: Settings, logger: Logger): EnvoyContext {
+    return {
+      envoy: this.envoy,
+      version: this.definition.cli.version,
+      mode: this.commandLine.mode,
+      commandLine: this.commandLine,
+      settings,
+      logger,
+      redactor: this.redactor,
+      dryRun: this.commandLine.dryRun,
+      workDir: this.workDir,
+      signal: this.signals.abortSignal,
+      startedAt: this.startedAt,
+      recordDetail: (key, value) => {
+        this.details[key] = value;
+      },
+    };
+  }
+
+  private graceMs(): number {
+    return durationMs(this.settings as Settings, 'envoys.graceSeconds', 'seconds') ?? 30_000;
+  }
+
+  /** Runs `work` as a recorded step; returns its failure (already recorded) instead of throwing. */
+  private async timed(name: string, work: () => Promise<string | void>): Promise<EnvoyError | undefined> {
+    const started = Date.now();
+    try {
+      const detail = await this.untilSignalled(work());
+      this.steps.push({ name, status: this.commandLine.dryRun && name !== 'teardown' ? 'planned' : 'succeeded', durationMs: Date.now() - started, detail: detail ?? '' });
+      this.logger?.child(name).debug('done', { ms: Date.now() - started });
+      return undefined;
+    } catch (error) {
+      const failure = asEnvoyError(error);
+      this.steps.push({ name, status: 'failed', durationMs: Date.now() - started, detail: this.redactor.redact(failure.message) });
+      return failure;
+    }
+  }
+
+  /**
+   * Waits for a setup step, but not forever once a signal has come: a step that ignores the abort signal
+   * gets the grace period to finish, then the envoy stops anyway.
+   */
+  private async untilSignalled<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<never>((_, reject) => {
+      const arm = () => {
+        timer = setTimeout(() => reject(new InterruptedError(this.signals.received ?? 'SIGTERM')), this.graceMs());
+      };
+      if (this.signals.abortSignal.aborted) arm();
+      else this.signals.abortSignal.addEventListener('abort', arm, { once: true });
+    });
+    abandoned.catch(() => undefined);
+    try {
+      return await Promise.race([work, abandoned]);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  private async runSteps(launcher: Launcher): Promise<void> {
+    for (const setup of launcher.steps) {
+      if (this.signals.received) throw new InterruptedError(this.signals.received);
+      this.logger?.child(setup.name).info(this.commandLine.dryRun ? 'checking (dry run)' : 'starting');
+      const failure = await this.timed(setup.name, () => setup.run());
+      if (failure) throw failure;
+      const last = this.steps[this.steps.length - 1];
+      if (last?.detail) this.logger?.child(setup.name).info(last.detail);
+    }
+    if (this.signals.received) throw new InterruptedError(this.signals.received);
+  }
+
+  private printPlan(plan: LaunchPlan | undefined): void {
+    const lines = ['Dry run: every check passed; nothing was launched and no file was written.'];
+    if (plan) {
+      lines.push(`command: ${shellQuote(plan.argv)}`, `argv: ${JSON.stringify(plan.argv)}`, `cwd: ${plan.cwd}`);
+      for (const [name, value] of Object.entries(plan.env)) lines.push(`env: ${name}=${value}`);
+      for (const name of plan.unsetEnv ?? []) lines.push(`unset: ${name}`);
+      if (plan.timeoutMs !== undefined) lines.push(`time limit: ${plan.timeoutMs / 1000} s`);
+    } else {
+      lines.push('(this mode launches nothing)');
+    }
+    process.stdout.write(this.redactor.redact(lines.join('\n')) + '\n');
+  }
+
+  private async launch(launcher: Launcher, plan: LaunchPlan): Promise<LaunchResult> {
+    const logger = (this.logger as Logger).child('launch');
+    const outputLog = join(this.workDir, `${this.envoy}.${this.commandLine.mode}.out.log`);
+    logger.info(`launching ${shellQuote(plan.argv)}`, { cwd: plan.cwd });
+    const started = Date.now();
+    const running = await startSupervised(plan, {
+      graceMs: this.graceMs(),
+      redactor: this.redactor,
+      logger: this.logger as Logger,
+      signals: this.signals,
+      outputLog,
+    });
+    logger.info('started', { pid: running.pid });
+    let watcherFailure: unknown;
+    const watcher = launcher.whileRunning
+      ? launcher.whileRunning(running).catch(async (error: unknown) => {
+          watcherFailure = error;
+          await running.stop('failure while running');
+        })
+      : Promise.resolve();
+    const result = await running.result;
+    await watcher;
+    this.launchRecord = {
+      argv: plan.argv,
+      cwd: plan.cwd,
+      env: { ...plan.env },
+      unsetEnv: [...(plan.unsetEnv ?? [])],
+      pid: result.pid,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      durationMs: result.durationMs,
+      timedOut: result.timedOut,
+      stoppedBy: result.stoppedBy,
+      outputLog,
+    };
+    this.steps.push({
+      name: 'launch',
+      status: result.exitCode === 0 ? 'succeeded' : 'failed',
+      durationMs: Date.now() - started,
+      detail: result.signal ? `ended by ${result.signal}` : `exited with status ${result.exitCode}`,
+    });
+    logger.info(result.signal ? `ended by ${result.signal}` : `exited with status ${result.exitCode}`, { ms: result.durationMs });
+    if (result.interruptedBy) throw new InterruptedError(result.interruptedBy, `stopped by ${result.interruptedBy}; the external system was stopped`);
+    if (watcherFailure) throw watcherFailure;
+    if (result.timedOut) {
+      throw new TimedOutError(`${plan.argv[0]} ran past its time limit of ${(plan.timeoutMs ?? 0) / 60000} minutes and was stopped`);
+    }
+    return result;
+  }
+
+  private async verify(launcher: Launcher, result: LaunchResult | undefined, plan: LaunchPlan | undefined): Promise<void> {
+    if (!launcher.verify && !result) return;
+    const verifier = launcher.verify ? (r: LaunchResult | undefined) => launcher.verify?.(r) ?? Promise.resolve([]) : undefined;
+    const failure = await this.timed('verify', async () => {
+      const found = verifier ? await verifier(result) : exitStatusFindings(result as LaunchResult, plan?.argv[0] ?? '');
+      this.findings.push(...found);
+      if (found.length === 0) return 'verified';
+      const first = found[0] as Finding;
+      const where = first.line === null ? first.file : `${first.file}:${first.line}`;
+      const more = found.length > 1 ? ` (and ${found.length - 1} more finding${found.length > 2 ? 's' : ''})` : '';
+      throw new ExternalFailureError(
+        `verification failed: ${where}: ${first.rule}: ${first.text}${more}`,
+        found.slice(1, 20).map((finding) => `${finding.line === null ? finding.file : `${finding.file}:${finding.line}`}: ${finding.rule}: ${finding.text}`),
+      );
+    });
+    if (this.signals.received) throw new InterruptedError(this.signals.received);
+    if (failure) throw failure;
+  }
+
+  private async writeRunReport(exitCode: number, failure: EnvoyError | undefined): Promise<void> {
+    if (this.commandLine.dryRun && !this.commandLine.report) return;
+    const path = this.commandLine.report
+      ? resolve(this.cwd, this.commandLine.report)
+      : join(this.workDir, `${this.envoy}-report.json`);
+    const report: RunReport = {
+      envoy: this.envoy,
+      version: this.definition.cli.version,
+      mode: this.commandLine.mode,
+      status: exitCode === 0 ? 'succeeded' : 'failed',
+      exitCode,
+      startedAt: this.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      dryRun: this.commandLine.dryRun,
+      workDirectory: this.workDir,
+      commandLine: [...this.argv],
+      steps: this.steps,
+      ...(this.launchRecord ? { launch: this.launchRecord } : {}),
+      findings: this.findings,
+      ...(failure ? { error: { message: failure.message, details: failure.details } } : {}),
+      ...(this.signals.received ? { signal: this.signals.received } : {}),
+      settings: this.settings?.describe() ?? [],
+      details: this.details,
+    };
+    try {
+      await writeReport(path, report, this.redactor);
+    } catch (error) {
+      // The exit status already says what went wrong; a report that cannot be written must not hide it.
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`${this.envoy}: could not write the run report: ${this.redactor.redact(message)}\n`);
+    }
+  }
+}

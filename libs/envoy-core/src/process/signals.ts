@@ -1,0 +1,55 @@
+/** The signals a scheduler or an operator uses to stop a job (HTCondor: SIGTERM on eviction and condor_rm). */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
+export type SignalListener = (signal: NodeJS.Signals, count: number) => void;
+
+/**
+ * Receives the stop signals for the whole run, so that no signal is lost between life-cycle steps: the
+ * first one aborts `abortSignal` (setup steps and waits watch it) and is remembered for the exit status
+ * (128+N); listeners hear every one, so a second signal can escalate.
+ */
+export class SignalHub {
+  private readonly controller = new AbortController();
+  private readonly listeners = new Set<SignalListener>();
+  private readonly handlers = new Map<NodeJS.Signals, () => void>();
+  private first: NodeJS.Signals | null = null;
+  private count = 0;
+
+  get received(): NodeJS.Signals | null {
+    return this.first;
+  }
+
+  get abortSignal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  install(): this {
+    for (const signal of STOP_SIGNALS) {
+      const handler = () => this.deliver(signal);
+      this.handlers.set(signal, handler);
+      process.on(signal, handler);
+    }
+    return this;
+  }
+
+  dispose(): void {
+    for (const [signal, handler] of this.handlers) process.off(signal, handler);
+    this.handlers.clear();
+    this.listeners.clear();
+  }
+
+  onSignal(listener: SignalListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Delivers a signal as if the process had received it (used by the handlers and by tests). */
+  deliver(signal: NodeJS.Signals): void {
+    this.count += 1;
+    if (this.first === null) {
+      this.first = signal;
+      this.controller.abort(new Error(`received ${signal}`));
+    }
+    for (const listener of [...this.listeners]) listener(signal, this.count);
+  }
+}

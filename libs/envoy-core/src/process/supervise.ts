@@ -1,0 +1,186 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { openAtomicFile, type AtomicFile } from '../files/atomic-write';
+import { UnavailableError } from '../errors';
+import type { Logger } from '../log/logger';
+import type { Redactor } from '../redact/redactor';
+import { groupAlive, livingGroupMembers, signalGroup, stopGroup } from './group';
+import { childEnvironment, type LaunchPlan, type LaunchResult, type RunningProcess } from './launch-plan';
+import type { SignalHub } from './signals';
+
+export interface SuperviseOptions {
+  readonly graceMs: number;
+  readonly redactor: Redactor;
+  readonly logger: Logger;
+  readonly signals: SignalHub;
+  /** Where the child's output is kept besides being streamed (`<envoy>.<mode>.out.log`). */
+  readonly outputLog?: string;
+  readonly stdout?: Writable;
+  readonly stderr?: Writable;
+}
+
+function spawnFailure(argv0: string, error: unknown): UnavailableError {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+  const reason =
+    code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not executable (permission denied)' : `cannot be started (${code || String(error)})`;
+  return new UnavailableError(`${argv0}: ${reason}`, [], { cause: error });
+}
+
+/**
+ * Starts the external system and supervises it (SPEC 3.5): its own process group; stop signals received by
+ * the envoy passed to the whole group; SIGKILL after the grace period; a wall-clock limit; output streamed
+ * through (secrets redacted) and kept in a log file. The result is settled only when no process of the group
+ * is left, so an envoy that exits after it leaves no orphan on the node.
+ */
+export async function startSupervised(plan: LaunchPlan, options: SuperviseOptions): Promise<RunningProcess> {
+  const { execa } = await import('execa');
+  const [file, ...args] = plan.argv;
+  if (file === undefined) throw new Error('launch plan has an empty argv');
+  const log = options.logger.child('launch');
+  const outputLog: AtomicFile | undefined = options.outputLog ? await openAtomicFile(options.outputLog) : undefined;
+
+  const started = Date.now();
+  const subprocess = execa(file, args, {
+    cwd: plan.cwd,
+    env: childEnvironment(plan),
+    extendEnv: false,
+    detached: true, // a process group (and session) of its own, so signals reach every descendant
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    cleanup: false,
+    stripFinalNewline: false,
+  });
+  // Settles the execa promise (it also reports spawn errors) without letting it reject unhandled.
+  const completion = subprocess.then(
+    (result) => result,
+    (error: unknown) => error,
+  );
+
+  const pid = subprocess.pid;
+  if (pid === undefined) {
+    await outputLog?.discard();
+    const outcome = await completion;
+    const cause = typeof outcome === 'object' && outcome !== null && 'cause' in outcome ? (outcome as { cause: unknown }).cause : outcome;
+    throw spawnFailure(file, cause ?? outcome);
+  }
+
+  const pumps = [
+    pump(subprocess.stdout, options.stdout ?? process.stdout, outputLog, options.redactor),
+    pump(subprocess.stderr, options.stderr ?? process.stderr, outputLog, options.redactor),
+  ];
+  const exited = once(subprocess, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+
+  let interruptedBy: NodeJS.Signals | null = null;
+  let stoppedBy: string | null = null;
+  let timedOut = false;
+  let killed = false;
+  let stopping: Promise<void> | undefined;
+
+  const stop = (reason: string, signal: NodeJS.Signals): Promise<void> => {
+    if (!stopping) {
+      stoppedBy = reason;
+      log.info(`stopping the process group with ${signal}`, { pid, reason, graceSeconds: options.graceMs / 1000 });
+      stopping = stopGroup(pid, signal, options.graceMs).then((neededKill) => {
+        if (neededKill) {
+          killed = true;
+          log.warn('the process group outlived the grace period and was killed with SIGKILL', { pid });
+        }
+      });
+    }
+    return stopping;
+  };
+
+  const unsubscribe = options.signals.onSignal((signal, count) => {
+    if (count > 1) {
+      // A second signal means "now": an operator does not want to wait out the grace period.
+      log.warn(`received ${signal} again: killing the process group`, { pid });
+      signalGroup(pid, 'SIGKILL');
+      return;
+    }
+    interruptedBy = signal;
+    void stop('signal', plan.stopSignal ?? signal);
+  });
+  if (options.signals.received && !stopping) {
+    interruptedBy = options.signals.received;
+    void stop('signal', plan.stopSignal ?? options.signals.received);
+  }
+
+  const timer =
+    plan.timeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          log.error(`time limit of ${plan.timeoutMs} ms reached`, { pid });
+          void stop('timeout', plan.stopSignal ?? 'SIGTERM');
+          // setTimeout fires at once for delays beyond 2^31-1 ms; a limit of more than 24 days is no limit.
+        }, Math.min(plan.timeoutMs, 2_147_483_647))
+      : undefined;
+
+  const result = (async (): Promise<LaunchResult> => {
+    const [exitCode, signal] = await exited;
+    const durationMs = Date.now() - started;
+    if (!stopping && groupAlive(pid)) {
+      // The child is done but left descendants behind (daemons, workers): nothing may outlive the job.
+      log.warn('the external system exited but left processes behind; stopping them', {
+        pid,
+        remaining: livingGroupMembers(pid).join(','),
+      });
+      await stopGroup(pid, 'SIGTERM', options.graceMs);
+    }
+    await stopping;
+    if (timer) clearTimeout(timer);
+    unsubscribe();
+    // A descendant that escaped the group (its own setsid) may still hold the pipes open: do not wait for it.
+    const drained = await settlesWithin(Promise.all(pumps), 2000);
+    if (!drained) {
+      log.warn('output pipes still held open by an escaped process; closing them', { pid });
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+    }
+    await settlesWithin(completion, 2000);
+    await outputLog?.commit();
+    return { pid, exitCode, signal, durationMs, timedOut, interruptedBy, stoppedBy, killed };
+  })();
+
+  return {
+    pid,
+    result,
+    async stop(reason: string) {
+      await stop(reason, plan.stopSignal ?? 'SIGTERM');
+      return result;
+    },
+  };
+}
+
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
+}
+
+async function pump(
+  source: NodeJS.ReadableStream | null,
+  destination: Writable,
+  outputLog: AtomicFile | undefined,
+  redactor: Redactor,
+): Promise<void> {
+  if (!source) return;
+  const redacting = redactor.stream();
+  source.pipe(redacting);
+  for await (const chunk of redacting) {
+    destination.write(chunk);
+    if (outputLog && !outputLog.stream.write(chunk)) await once(outputLog.stream, 'drain');
+  }
+}

@@ -1,0 +1,13 @@
+export { capoFiles, parseProperties, type PropertyEntry } from './capo';
+export { durationMs } from './duration';
+export { loadSettings } from './load';
+export { Settings, type ResolvedSetting } from './settings';
+export {
+  type CommandLineSetting,
+  type LoadSettingsOptions,
+  type SettingDescription,
+  type SettingSource,
+  type SettingSpec,
+  type SettingType,
+  type SettingValue,
+} from './spec';

@@ -1,0 +1,115 @@
+import { InvalidInputError } from '../errors';
+import { capoFiles, readCapoFiles, type PropertyEntry } from './capo';
+import { expandEnvReferences } from './env-refs';
+import { Settings, type ResolvedSetting } from './settings';
+import {
+  REDACTED,
+  sourceText,
+  type CommandLineSetting,
+  type LoadSettingsOptions,
+  type SettingSource,
+  type SettingSpec,
+} from './spec';
+import { checkDefault, convert } from './values';
+
+const DEFAULT_SOURCE: SettingSource = { kind: 'default', name: 'default' };
+
+/** The winning text of one setting before conversion, with where it came from. */
+interface Candidate {
+  readonly text: string;
+  readonly source: SettingSource;
+}
+
+/**
+ * Loads the envoy's declared settings, later layers winning: built-in defaults < CAPO properties files <
+ * environment variables < command-line values (SPEC 3.4).
+ *
+ * Every declared setting is converted and checked here, so a bad value stops the run before it starts
+ * rather than in the middle of a long job; all problems are collected into one InvalidInputError (exit 65),
+ * the first as its message and every one in its details. Specs that contradict themselves (duplicate key,
+ * default of the wrong type) are bugs in the envoy and reject with a plain Error.
+ */
+export async function loadSettings(specs: readonly SettingSpec[], options: LoadSettingsOptions): Promise<Settings> {
+  const byKey = checkSpecs(specs);
+  const capo = await readCapoFiles(capoFiles(options.env, options.homeDir));
+  const { cli, problems } = commandLineByKey(options.commandLine ?? [], byKey);
+
+  const resolved = specs.map((spec): ResolvedSetting => {
+    const key = spec.key.toLowerCase();
+    const candidate =
+      cli.get(key) ?? fromEnv(spec, options.env) ?? fromFile(spec, capo.entries.get(key), options.env, problems);
+    if (candidate === undefined) {
+      return spec.default === undefined ? { spec } : { spec, value: spec.default, source: DEFAULT_SOURCE };
+    }
+    const conversion = convert(spec, candidate.text);
+    if (conversion.ok) return { spec, value: conversion.value, source: candidate.source };
+    const shown = spec.secret ? REDACTED : JSON.stringify(candidate.text);
+    problems.push(`setting ${spec.key} = ${shown} from ${sourceText(candidate.source)} is ${conversion.problem}`);
+    return { spec };
+  });
+
+  if (problems.length > 0) throw new InvalidInputError(problems[0], problems);
+  return new Settings(resolved, capo.filesRead);
+}
+
+// Checked before any layer is read, so a bad default fails every test run, not only those that rely on it.
+function checkSpecs(specs: readonly SettingSpec[]): Map<string, SettingSpec> {
+  const byKey = new Map<string, SettingSpec>();
+  for (const spec of specs) {
+    const key = spec.key.toLowerCase();
+    const earlier = byKey.get(key);
+    if (earlier) throw new Error(`setting ${spec.key} is declared twice (also as ${earlier.key})`);
+    byKey.set(key, spec);
+    if (spec.default !== undefined) {
+      const conversion = checkDefault(spec, spec.default);
+      if (!conversion.ok) throw new Error(`the default of setting ${spec.key} is ${conversion.problem}`);
+    }
+  }
+  return byKey;
+}
+
+// Unknown keys are collected rather than thrown so a typo is reported together with every other problem.
+function commandLineByKey(
+  commandLine: readonly CommandLineSetting[],
+  byKey: ReadonlyMap<string, SettingSpec>,
+): { cli: Map<string, Candidate>; problems: string[] } {
+  const cli = new Map<string, Candidate>();
+  const problems: string[] = [];
+  for (const { key, value, source } of commandLine) {
+    const lower = key.trim().toLowerCase();
+    if (!byKey.has(lower)) {
+      problems.push(`unknown setting ${JSON.stringify(key)} from ${source}`);
+      continue;
+    }
+    // Unlike files and the environment, an empty command-line value is never "unset": it was typed on
+    // purpose, so it is converted (and for most types rejected) as given.
+    cli.set(lower, { text: value.trim(), source: { kind: 'cli', name: source } });
+  }
+  return { cli, problems };
+}
+
+// An empty variable counts as unset: job scripts often `export X=` as a placeholder.
+function fromEnv(spec: SettingSpec, env: LoadSettingsOptions['env']): Candidate | undefined {
+  if (!spec.env) return undefined;
+  const text = env[spec.env]?.trim();
+  return text ? { text, source: { kind: 'env', name: spec.env } } : undefined;
+}
+
+// `${env:NAME}` is expanded only here, for a declared key's winning file value: references in keys this
+// envoy does not know, or in values a higher layer overrides, are never evaluated and never fail the run.
+function fromFile(
+  spec: SettingSpec,
+  entry: PropertyEntry | undefined,
+  env: LoadSettingsOptions['env'],
+  problems: string[],
+): Candidate | undefined {
+  if (entry === undefined || entry.value === '') return undefined;
+  const source: SettingSource = { kind: 'file', name: entry.file, line: entry.line };
+  const expansion = expandEnvReferences(entry.value, env);
+  if (expansion.ok) return { text: expansion.value.trim(), source };
+  problems.push(
+    `setting ${spec.key} in ${sourceText(source)} uses \${env:${expansion.missing}}, ` +
+      `but environment variable ${expansion.missing} is not set`,
+  );
+  return undefined;
+}

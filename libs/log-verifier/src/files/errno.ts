@@ -1,0 +1,21 @@
+import { describeErrno } from '@envoys/envoy-core';
+
+export function errnoCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** A path that is simply not there: the rule sees no file rather than an error. */
+export function isAbsent(error: unknown): boolean {
+  const code = errnoCode(error);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+export function reason(error: unknown): string {
+  const code = errnoCode(error);
+  if (code) return describeErrno(code);
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,52 @@
+// CASA's log: `casa-YYYYMMDD-HHMMSS.log` in the start directory, one tab-separated line per message
+// (`time<TAB>PRIORITY<TAB>ORIGIN<TAB>MESSAGE`), continuation lines without a prefix. Lines are written
+// synchronously so that a crash or a signal leaves exactly what was logged up to that moment, as a real
+// CASA that dies mid-task does.
+const fs = require('node:fs');
+const path = require('node:path');
+const { logTime, logFileStamp, claimStampedName } = require('./time.cjs');
+
+const CASA_VERSION = '6.1.2.7';
+const PIPELINE_VERSION = '2020.1.0.36';
+
+const PRIORITIES = new Set(['SEVERE', 'WARN', 'INFO', 'INFO1', 'INFO2', 'INFO3', 'INFO4', 'INFO5', 'DEBUG1', 'DEBUG2']);
+
+/**
+ * Opens the log. `options.logfile` (--logfile) names it explicitly; `options.nologfile` writes none (the
+ * lines still go to the terminal with --log2term).
+ */
+function openLog(cwd, options) {
+  let file;
+  if (!options.nologfile) {
+    file = options.logfile
+      ? path.resolve(cwd, options.logfile)
+      : claimStampedName(cwd, (when) => `casa-${logFileStamp(when)}.log`, 'file').path;
+  }
+  const fd = file ? fs.openSync(file, 'a') : undefined;
+  const emit = (text) => {
+    if (fd !== undefined) fs.writeSync(fd, text);
+    if (options.log2term) process.stdout.write(text);
+  };
+  return {
+    file,
+    /** One message; `continuation` lines follow it verbatim (CASA indents tracebacks with a tab). */
+    write(priority, origin, message, continuation = []) {
+      if (!PRIORITIES.has(priority)) throw new Error(`not a CASA priority: ${priority}`);
+      emit(`${logTime()}\t${priority}\t${origin}\t${message}\n${continuation.map((line) => `${line}\n`).join('')}`);
+    },
+    info(origin, message) {
+      this.write('INFO', origin, message);
+    },
+    warn(origin, message) {
+      this.write('WARN', origin, message);
+    },
+  };
+}
+
+/** The lines every CASA start writes first. */
+function writeBanner(log, casaHome) {
+  log.info('casa::::casa', `CASA Version ${CASA_VERSION}   (Pipeline ${PIPELINE_VERSION})`);
+  log.info('casa::::casa', `Tables used by CASA are in ${casaHome}/data`);
+}
+
+module.exports = { openLog, writeBanner, CASA_VERSION, PIPELINE_VERSION };

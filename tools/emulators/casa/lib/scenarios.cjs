@@ -1,0 +1,133 @@
+// What goes wrong, chosen by CASA_EMULATOR_SCENARIO. Each scenario is a small description; the pipeline asks
+// it how to pace its stages and what happens at the stage where things go wrong (the "failing stage").
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { sleep } = require('./time.cjs');
+const { origin } = require('./tasks.cjs');
+
+const SCENARIOS = {
+  success: {},
+  severe: { failure: 'severe' },
+  'severe-flagmanager': { benignSevere: true },
+  errorexit: { failure: 'errorexit' },
+  crash: { failure: 'crash' },
+  signal: { failure: 'signal' },
+  nolog: { nolog: true },
+  noproducts: { noProducts: true },
+  hang: { failure: 'hang' },
+  'hang-stubborn': { failure: 'hang', stubborn: true },
+  slow: { slow: true },
+};
+
+class ScenarioError extends Error {}
+
+function parseSeconds(text) {
+  if (text === undefined || text === '') return 5;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new ScenarioError(`CASA_EMULATOR_SECONDS is not a number of seconds: '${text}'`);
+  return seconds;
+}
+
+/** The scenario named by the environment, with its parameters; throws ScenarioError for an unknown name. */
+function scenarioFromEnv(env) {
+  const name = env.CASA_EMULATOR_SCENARIO || 'success';
+  const spec = SCENARIOS[name];
+  if (!spec) throw new ScenarioError(`unknown CASA_EMULATOR_SCENARIO '${name}' (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  const signal = env.CASA_EMULATOR_SIGNAL || 'SIGKILL';
+  return { name, ...spec, seconds: spec.slow ? parseSeconds(env.CASA_EMULATOR_SECONDS) : 0, signal };
+}
+
+/** The stage where a failing scenario fails: half way, but never the import (index 0) when there is more. */
+function failingStage(count) {
+  return Math.min(count - 1, Math.max(1, Math.floor(count / 2)));
+}
+
+/** In `hang-stubborn` CASA itself shrugs off the polite signals. */
+function ignoreTerminationSignals() {
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => {});
+}
+
+/** Spends this stage's share of a slow run, logging progress about once a second. */
+async function pace(scenario, log, command, stageCount) {
+  if (!scenario.slow) return;
+  const totalMs = (scenario.seconds * 1000) / stageCount;
+  const tick = Math.min(1000, totalMs);
+  for (let spent = 0; spent < totalMs; spent += tick) {
+    await sleep(Math.min(tick, totalMs - spent));
+    log.info(origin(command), `${command.name}: ${Math.round((Math.min(spent + tick, totalMs) / totalMs) * 100)}% done`);
+  }
+}
+
+// The SEVERE message and traceback of the example log: the pipeline reports the exception and carries on
+// to its end, and CASA exits 0.
+function writeSevere(log, command) {
+  log.write('SEVERE', origin(command), `Task ${command.name} raised an exception of class RuntimeError with the following message: Error in Calibrater::setapply.`);
+  log.write('SEVERE', `${origin(command)}+`, 'Traceback (most recent call last):', [
+    '\t  File "pipeline/infrastructure/basetask.py", line 492, in execute',
+    '\t    result = self.prepare(**parameters)',
+    '\t  File "pipeline/hifv/tasks/finalcals/finalcals.py", line 211, in prepare',
+    '\t    self._do_applycal(context, ...)',
+    '\tRuntimeError: Error in Calibrater::setapply.',
+  ]);
+}
+
+/** The SEVERE line CASA's flagmanager writes in many successful runs (what sites list as benign). */
+function writeBenignSevere(log) {
+  log.write('SEVERE', 'flagmanager::::casa', "Version name 'Pipeline_Final' does not exist: nothing to restore");
+}
+
+function crash(command) {
+  process.stderr.write(
+    [
+      'Traceback (most recent call last):',
+      '  File "/opt/casa/lib/py/lib/python3.8/site-packages/casashell/__main__.py", line 361, in <module>',
+      '    exec(open(casa["flags"].execute[0]).read(), globals())',
+      `  File "pipeline/infrastructure/basetask.py", line 492, in execute`,
+      `    ${command.name}.prepare()`,
+      'MemoryError: std::bad_alloc',
+      '',
+    ].join('\n'),
+  );
+  process.exit(1);
+}
+
+/** Starts the mpicasa-like worker and resolves with its PID once it has installed its signal handlers. */
+function startWorker(stubborn) {
+  const worker = spawn(process.execPath, [path.join(__dirname, 'worker.cjs'), stubborn ? 'stubborn' : 'plain'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', () => resolve(worker.pid));
+  });
+}
+
+/**
+ * Runs the scenario's failure at the failing stage. Returns 'severe' or 'errorexit' for failures the pipeline
+ * survives; crash and signal end the process here; hang never returns.
+ */
+async function fail(scenario, { log, command, record }) {
+  switch (scenario.failure) {
+    case 'severe':
+      writeSevere(log, command);
+      return 'severe';
+    case 'errorexit':
+      return 'errorexit';
+    case 'crash':
+      return crash(command);
+    case 'signal':
+      process.kill(process.pid, scenario.signal);
+      return new Promise(() => {}); // the signal arrives asynchronously for some signals
+    case 'hang': {
+      const childPid = await startWorker(scenario.stubborn);
+      record.update({ childPid });
+      log.info(origin(command), `Started MPI server process ${childPid}`);
+      setInterval(() => {}, 1 << 30);
+      return new Promise(() => {});
+    }
+    default:
+      return undefined;
+  }
+}
+
+module.exports = { scenarioFromEnv, failingStage, ignoreTerminationSignals, pace, fail, writeBenignSevere, ScenarioError, SCENARIOS };
