@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync, exist
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, openAtomicFile, writeFileAtomic } from '../src';
-import { bundleForChild } from './support/bundle';
+import { bundleForChild } from '@envoys/testing';
 
 describe('atomic writes', () => {
   let dir: string;

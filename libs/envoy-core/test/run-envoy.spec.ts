@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { child, readJson, run, start, testEnvoy, waitFor } from './support/envoy-process';
+import { readJson, run, start, waitFor } from '@envoys/testing';
+import { child, testEnvoy } from './support/test-envoy-process';
 
 interface Report {
   envoy: string;

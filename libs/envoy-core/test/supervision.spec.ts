@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alive, child, readJson, readPids, run, start, testEnvoy, waitFor } from './support/envoy-process';
+import { alive, readJson, readPids, run, start, waitFor } from '@envoys/testing';
+import { child, testEnvoy } from './support/test-envoy-process';
 
 // Supervision through a real envoy process and real children (SPEC 3.5).
 describe('supervision of the external system', () => {

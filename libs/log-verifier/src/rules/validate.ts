@@ -167,7 +167,7 @@ export function loadRuleSet(data: unknown, source?: string): RuleSet {
   const problems: string[] = [];
   const where = source ? ` (${source})` : '';
   if (!isObject(data)) throw new InvalidInputError(`invalid rule set${where}: it must be a JSON object`);
-  const label = typeof data.name === 'string' && data.name ? `"${data.name}"` : '';
+  const label = typeof data.name === 'string' && data.name ? ` "${data.name}"` : '';
   if (!isNonEmptyString(data.name)) problems.push('name must be a non-empty string');
   if (data.description !== undefined && typeof data.description !== 'string') problems.push('description must be a string');
   const extra = unknownKeys(data, ['name', 'description', 'rules']);
@@ -190,7 +190,7 @@ export function loadRuleSet(data: unknown, source?: string): RuleSet {
   }
   if (problems.length > 0) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-    throw new InvalidInputError(`invalid rule set ${label}${where}: ${problems[0]}${more}`.replace('  ', ' '), problems);
+    throw new InvalidInputError(`invalid rule set${label}${where}: ${problems[0]}${more}`, problems);
   }
   return deepFreeze({
     name: data.name as string,

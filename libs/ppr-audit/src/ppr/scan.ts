@@ -44,7 +44,7 @@ interface Frame {
   readonly start: number;
   readonly openEnd: number;
   readonly selfClosing: boolean;
-  readonly captures: boolean;
+  captures: boolean;
   text: string;
   hasChildElements: boolean;
 }
@@ -70,6 +70,14 @@ const UTF8_NAMES = /^(utf-?8|us-ascii|ascii)$/i;
 const DATA_SET = ['ProcessingRequests', 'ProcessingRequest', 'DataSet'];
 const PROCEDURE = ['ProcessingRequests', 'ProcessingRequest', 'ProcessingProcedure'];
 const COMMAND = [...PROCEDURE, 'ProcessingCommand'];
+const TEXT_FIELDS = [
+  ['ProcessingRequests', 'RootDirectory'],
+  [...DATA_SET, 'RelativePath'],
+  [...DATA_SET, 'SdmIdentifier'],
+  [...DATA_SET, 'DataType'],
+  [...PROCEDURE, 'ProcedureTitle'],
+  [...COMMAND, 'Command'],
+];
 
 /**
  * Reads a PPR as a stream of decoded text with sax in strict mode, keeping only the fields the envoy needs
@@ -161,19 +169,9 @@ export class PprScanner {
     return expected.every((name, index) => this.stack[index + 1]?.local === name);
   }
 
-  private pathIsChildOf(parent: readonly string[], names: readonly string[]): boolean {
-    const last = this.stack[this.stack.length - 1];
-    return last !== undefined && names.includes(last.local) && this.pathIs([...parent, last.local]);
-  }
-
-  private capturesText(): boolean {
-    return (
-      this.pathIsChildOf(['ProjectSummary'], [this.stack[2]?.local ?? '']) ||
-      this.pathIs(['ProcessingRequests', 'RootDirectory']) ||
-      this.pathIsChildOf(DATA_SET, ['RelativePath', 'SdmIdentifier', 'DataType']) ||
-      this.pathIs([...PROCEDURE, 'ProcedureTitle']) ||
-      this.pathIs([...COMMAND, 'Command'])
-    );
+  /** Whether the element just opened is one whose text the envoy reads. */
+  private capturesText(frame: Frame): boolean {
+    return this.pathIs(['ProjectSummary', frame.local]) || TEXT_FIELDS.some((path) => this.pathIs(path));
   }
 
   private open(tag: Tag | QualifiedTag): void {
@@ -200,8 +198,7 @@ export class PprScanner {
       hasChildElements: false,
     };
     this.stack.push(frame);
-    const captures = this.capturesText();
-    this.stack[this.stack.length - 1] = { ...frame, captures };
+    frame.captures = this.capturesText(frame);
     if (this.pathIs(DATA_SET)) {
       this.scan.dataSets.push({ start, relativePaths: [], sdmIdentifiers: [], dataTypes: [] });
     } else if (this.pathIs(COMMAND)) {
@@ -238,7 +235,7 @@ export class PprScanner {
     const scan = this.scan;
     const local = frame.local;
     if (this.stack[1]?.local === 'ProjectSummary') {
-      if (!scan.projectSummary.has(local)) scan.projectSummary.set(local, frame.text.trim());
+      if (!frame.hasChildElements && !scan.projectSummary.has(local)) scan.projectSummary.set(local, frame.text.trim());
     } else if (local === 'RootDirectory') {
       scan.rootDirectories.push(element);
     } else if (local === 'ProcedureTitle') {

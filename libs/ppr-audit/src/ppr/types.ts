@@ -49,7 +49,7 @@ export interface PprCommandReading {
 
 /**
  * What a streaming read of PPR.xml found. When `problems` is not empty the file could not be read as an
- * XML document (missing, malformed, too large...) and everything else is partial.
+ * XML document (a directory, empty, malformed, too large...) and nothing else is reported.
  */
 export interface PprReading {
   /** The path read. */

@@ -1,18 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { bundleForChild } from './bundle';
-
-let bundled: string | undefined;
-
-/** The test envoy, bundled once per test file. */
-export function testEnvoy(): string {
-  bundled ??= bundleForChild(join(__dirname, 'test-envoy.ts'));
-  return bundled;
-}
-
-export const child = (name: string): string => join(__dirname, 'children', name);
-
 export interface Finished {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -27,7 +14,7 @@ export interface Started {
   output(): string;
 }
 
-/** Starts a bundled envoy (or any node script) as a real process. */
+/** Starts a bundled envoy (or any node script) as a real process; HOME is the cwd unless env says otherwise. */
 export function start(script: string, args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Started {
   const began = Date.now();
   const proc = spawn(process.execPath, [script, ...args], {

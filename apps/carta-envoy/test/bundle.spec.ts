@@ -1,0 +1,3 @@
+import { describeStandaloneBundle } from '@envoys/testing';
+
+describeStandaloneBundle('carta-envoy', ['--single', '--folder', '--session-id']);

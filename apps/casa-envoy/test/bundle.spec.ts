@@ -1,0 +1,3 @@
+import { describeStandaloneBundle } from '@envoys/testing';
+
+describeStandaloneBundle('casa-envoy', ['--standard-cal', '--standard-img', '--restore', '--integrated', '--verify', '--processing-dir']);

@@ -1,0 +1,3 @@
+import { describeStandaloneBundle } from '@envoys/testing';
+
+describeStandaloneBundle('ingest-envoy', ['--calibration', '--image', '--observation', '--seci', '--reingest']);

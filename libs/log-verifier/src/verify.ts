@@ -1,0 +1,139 @@
+import * as path from 'node:path';
+import type { Finding } from '@envoys/envoy-core';
+import { checkLines, type LineCheck } from './checks/line-rules';
+import { checkNonEmpty } from './checks/non-empty';
+import { FindingsByRule, type RuleTotal } from './checks/types';
+import { compileRuleSet } from './compile';
+import { isNewOrChanged } from './files/file-state';
+import { globDirectory, type Glob } from './files/glob';
+import { listGlob, type ListedFile, type Listing } from './files/list';
+import type { RuleSet } from './rules/types';
+import type { Snapshot } from './snapshot/snapshot';
+
+export interface VerifyOptions {
+  /** The directory the rules' patterns are relative to (for CASA: `working/`). */
+  readonly baseDir: string;
+  /**
+   * Taken by takeSnapshot before the launch: only files new or changed since then count. Without it (checking
+   * a finished run) every matching file counts and baselineOnly rules are skipped.
+   */
+  readonly baseline?: Snapshot;
+  /** Bytes read at a time (default 1 MiB). */
+  readonly chunkSize?: number;
+  /** Lines are examined on their first maxLineBytes (default 1 MiB). */
+  readonly maxLineBytes?: number;
+  /** Findings listed per rule and file (default 100); the rest are counted. */
+  readonly maxFindingsPerRule?: number;
+  /** Finding texts are cut to this many characters (default 500). */
+  readonly maxTextLength?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface VerifyResult {
+  /** In rule-set order; per rule by file, then line. Empty: the run succeeded as far as these rules tell. */
+  readonly findings: Finding[];
+  /** Absolute paths of the files read by line rules. */
+  readonly filesScanned: string[];
+  readonly bytesScanned: number;
+  /** Per line rule and file that had matching lines: how many, how many listed, how many benign. */
+  readonly totals: RuleTotal[];
+  /** Ids of baselineOnly rules skipped because there was no baseline. */
+  readonly skippedRules: string[];
+}
+
+const MiB = 1024 * 1024;
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, not ${value}`);
+  return value;
+}
+
+/** Applies a rule set to a directory and returns what it found; reads each log once, as a stream. */
+export async function verify(ruleSet: RuleSet, options: VerifyOptions): Promise<VerifyResult> {
+  const chunkSize = positive(options.chunkSize, MiB, 'chunkSize');
+  const maxLineBytes = positive(options.maxLineBytes, MiB, 'maxLineBytes');
+  const limits = {
+    chunkSize,
+    maxLineBytes,
+    maxFindingsPerRule: positive(options.maxFindingsPerRule, 100, 'maxFindingsPerRule'),
+    maxTextLength: positive(options.maxTextLength, 500, 'maxTextLength'),
+    signal: options.signal,
+  };
+  const { ruleSet: valid, rules } = compileRuleSet(ruleSet, maxLineBytes);
+  const base = path.resolve(options.baseDir);
+  const baseline = options.baseline;
+  if (baseline && path.resolve(baseline.baseDir) !== base) {
+    throw new Error(`the baseline was taken of ${baseline.baseDir}, not of ${base}`);
+  }
+
+  const out = new FindingsByRule();
+  const totals: RuleTotal[] = [];
+  const skippedRules: string[] = [];
+  const listings = new Map<string, Listing>();
+  const list = async (glob: Glob): Promise<Listing> => {
+    let listing = listings.get(glob.pattern);
+    if (!listing) listings.set(glob.pattern, (listing = await listGlob(base, glob)));
+    return listing;
+  };
+  const counted = (files: readonly ListedFile[]): ListedFile[] =>
+    baseline ? files.filter((f) => isNewOrChanged(baseline.files[f.path], f.state)) : [...files];
+  const sinceRun = baseline ? ' that is new or changed since the run started' : '';
+
+  // Files are read once for all the line rules that apply to them, in name order.
+  const lineChecks = new Map<string, LineCheck[]>();
+  for (const compiled of rules) {
+    const rule = compiled.rule;
+    options.signal?.throwIfAborted();
+    if (rule.baselineOnly && !baseline) {
+      skippedRules.push(rule.id);
+      continue;
+    }
+    if (!('glob' in compiled)) {
+      if (rule.kind === 'nonEmpty') {
+        const finding = await checkNonEmpty(base, rule, baseline);
+        if (finding) out.add(finding);
+      }
+      continue;
+    }
+    const listing = await list(compiled.glob);
+    if ('error' in listing) {
+      out.add({ file: listing.dir, line: null, rule: rule.id, text: listing.error });
+      continue;
+    }
+    const files = counted(listing.files);
+    if (rule.kind === 'marker') {
+      for (const file of files) {
+        out.add({ file: file.path, line: null, rule: rule.id, text: `marker file ${path.basename(file.path)} is present: ${rule.description}` });
+      }
+    } else if (rule.kind === 'required') {
+      if (files.length === 0) {
+        const where = path.join(globDirectory(base, compiled.glob), path.basename(compiled.glob.pattern));
+        out.add({ file: where, line: null, rule: rule.id, text: `no file matches ${compiled.glob.pattern}${sinceRun}: ${rule.description}` });
+      }
+    } else if ('matcher' in compiled && rule.kind === 'line') {
+      for (const file of files) {
+        const checks = lineChecks.get(file.path) ?? [];
+        checks.push({ rule, matcher: compiled.matcher });
+        lineChecks.set(file.path, checks);
+      }
+    }
+  }
+
+  const filesScanned: string[] = [];
+  let bytesScanned = 0;
+  for (const file of [...lineChecks.keys()].sort()) {
+    const bytes = await checkLines(file, lineChecks.get(file) ?? [], limits, out, totals);
+    if (bytes === undefined) continue;
+    filesScanned.push(file);
+    bytesScanned += bytes;
+  }
+
+  return {
+    findings: out.inOrder(valid.rules.map((r) => r.id)),
+    filesScanned,
+    bytesScanned,
+    totals,
+    skippedRules,
+  };
+}

@@ -1,0 +1,170 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode } from '@envoys/envoy-core';
+import { readPpr } from '../src';
+import { EXAMPLE_PPR, replaceOnce, useTempDirs } from './support/files';
+
+const tempDir = useTempDirs();
+
+function writePpr(content: string | Buffer): string {
+  const path = join(tempDir(), 'PPR.xml');
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('reading PPR.xml', () => {
+  it('collects what the envoy needs from the example PPR, with exact positions', async () => {
+    const reading = await readPpr(writePpr(EXAMPLE_PPR), { label: 'PPR.xml' });
+    expect(reading.problems).toEqual([]);
+    expect(reading.root?.name).toBe('ns2:SciPipeRequest');
+    expect(reading.projectSummary['Telescope']).toBe('EVLA');
+    expect(reading.projectSummary['ProposalCode']).toBe('VLA/null');
+    expect(reading.procedureTitles.map((title) => title.text)).toEqual(['Workspaces Standard Calibration']);
+    expect(reading.processingCommands).toHaveLength(8);
+    expect(reading.processingCommands.map((command) => command.commands[0]?.text)).toContain('hifv_flagdata');
+
+    const [rootDirectory] = reading.rootDirectories;
+    expect(rootDirectory?.text).toBe('/lustre/aoc/cluster/pipeline/docker/workspaces/spool');
+    expect(rootDirectory?.at).toMatchObject({ line: 15, column: 9 });
+    const element = '<RootDirectory>/lustre/aoc/cluster/pipeline/docker/workspaces/spool</RootDirectory>';
+    expect(rootDirectory?.at.offset).toBe(EXAMPLE_PPR.indexOf(element));
+    expect(rootDirectory?.span).toEqual({
+      selfClosing: false,
+      element: { start: EXAMPLE_PPR.indexOf(element), end: EXAMPLE_PPR.indexOf(element) + element.length },
+      content: {
+        start: EXAMPLE_PPR.indexOf(element) + '<RootDirectory>'.length,
+        end: EXAMPLE_PPR.indexOf(element) + element.length - '</RootDirectory>'.length,
+      },
+    });
+
+    expect(reading.dataSets).toHaveLength(1);
+    const [dataSet] = reading.dataSets;
+    expect(dataSet?.relativePaths.map((path) => path.text)).toEqual(['tmpo1ca1pp_']);
+    expect(dataSet?.sdmIdentifiers.map((id) => id.text)).toEqual(['brain_000.58099.67095825232']);
+    expect(dataSet?.dataTypes.map((type) => type.text)).toEqual(['asdm']);
+    expect(dataSet?.relativePaths[0]?.at).toMatchObject({ line: 68, column: 17 });
+  });
+
+  it('matches elements by local name whatever their namespace prefix', async () => {
+    const prefixed = EXAMPLE_PPR.replace(/<(\/?)(?!ns2:)([A-Za-z])/g, '<$1ns2:$2');
+    expect(prefixed).toContain('<ns2:RelativePath>tmpo1ca1pp_</ns2:RelativePath>');
+    const reading = await readPpr(writePpr(prefixed));
+    expect(reading.problems).toEqual([]);
+    expect(reading.rootDirectories[0]?.name).toBe('ns2:RootDirectory');
+    expect(reading.dataSets[0]?.relativePaths[0]?.text).toBe('tmpo1ca1pp_');
+    expect(reading.projectSummary['Telescope']).toBe('EVLA');
+    expect(reading.processingCommands).toHaveLength(8);
+  });
+
+  it('counts byte offsets past a BOM and multibyte characters (é, 日本, 𝄞)', async () => {
+    const text = replaceOnce(EXAMPLE_PPR, '<Operator>vlapipe</Operator>', '<Operator>é 日本 𝄞</Operator>');
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+    const reading = await readPpr(writePpr(bytes));
+    expect(reading.problems).toEqual([]);
+    expect(reading.projectSummary['Operator']).toBe('é 日本 𝄞');
+    const rootDirectory = reading.rootDirectories[0];
+    const marker = Buffer.from('<RootDirectory>', 'utf8');
+    expect(rootDirectory?.at.offset).toBe(bytes.indexOf(marker));
+    expect(rootDirectory?.at.line).toBe(15);
+  });
+
+  it('reports malformed XML with the line and column of the error', async () => {
+    const broken = replaceOnce(EXAMPLE_PPR, '</ProjectSummary>', '</ProjectSumary>');
+    const reading = await readPpr(writePpr(broken), { label: 'PPR.xml' });
+    expect(reading.problems).toHaveLength(1);
+    expect(reading.problems[0]).toMatch(/^PPR\.xml:12:\d+: unexpected close tag$/);
+    expect(reading.rootDirectories).toEqual([]);
+  });
+
+  it('reports an unclosed document, text before the root and a second root element', async () => {
+    const cases: Array<[string, RegExp]> = [
+      [EXAMPLE_PPR.replace('</ns2:SciPipeRequest>', ''), /^PPR\.xml:\d+:\d+: unclosed root tag$/],
+      ['oops<a/>', /^PPR\.xml:1:1: non-whitespace before first tag$/],
+      ['<a/>\n<b/>', /^PPR\.xml:2:\d+: a second root element <b>/],
+    ];
+    for (const [content, expected] of cases) {
+      const reading = await readPpr(writePpr(content), { label: 'PPR.xml' });
+      expect(reading.problems).toEqual([expect.stringMatching(expected)]);
+    }
+  });
+
+  it('reports an empty file, a blank file, a directory and invalid UTF-8', async () => {
+    expect((await readPpr(writePpr(''), { label: 'PPR.xml' })).problems).toEqual(['PPR.xml: is empty (not an XML document)']);
+    expect((await readPpr(writePpr(' \n'), { label: 'PPR.xml' })).problems).toEqual([
+      'PPR.xml: has no root element (not an XML document)',
+    ]);
+    const dir = join(tempDir(), 'PPR.xml');
+    mkdirSync(dir);
+    expect((await readPpr(dir, { label: 'PPR.xml' })).problems).toEqual(['PPR.xml: is a directory, not a file']);
+    const latin1 = Buffer.from(replaceOnce(EXAMPLE_PPR, 'vlapipe', 'jos\u00e9'), 'latin1');
+    expect((await readPpr(writePpr(latin1), { label: 'PPR.xml' })).problems).toEqual([
+      'PPR.xml: is not valid UTF-8 text (a PPR must be UTF-8)',
+    ]);
+  });
+
+  it('refuses a declared encoding other than UTF-8', async () => {
+    const text = replaceOnce(EXAMPLE_PPR, 'encoding="UTF-8"', 'encoding="ISO-8859-1"');
+    const reading = await readPpr(writePpr(text), { label: 'PPR.xml' });
+    expect(reading.problems).toEqual([expect.stringMatching(/^PPR\.xml:1:\d+: encoding "ISO-8859-1" is not supported/)]);
+  });
+
+  it('throws MissingInputError (66) naming the path for a file that does not exist', async () => {
+    const missing = join(tempDir(), 'nope', 'PPR.xml');
+    await expect(readPpr(missing)).rejects.toMatchObject({
+      exitCode: ExitCode.MissingInput,
+      message: expect.stringContaining(missing),
+    });
+  });
+
+  it('reports a file larger than the cap without reading it all', async () => {
+    const path = writePpr(Buffer.alloc(16 * 1024 * 1024 + 1, 0x20));
+    const reading = await readPpr(path, { label: 'PPR.xml' });
+    expect(reading.problems).toEqual([expect.stringMatching(/^PPR\.xml: is larger than 16 MiB/)]);
+  });
+
+  describe('entities are never expanded', () => {
+    const laughs = (declarations: boolean) =>
+      [
+        '<?xml version="1.0"?>',
+        ...(declarations
+          ? [
+              '<!DOCTYPE lolz [',
+              '  <!ENTITY lol "lol">',
+              ...Array.from({ length: 9 }, (_, level) => {
+                const previous = level === 0 ? 'lol' : `lol${level}`;
+                return `  <!ENTITY lol${level + 1} "${Array.from({ length: 10 }, () => `&${previous};`).join('')}">`;
+              }),
+              ']>',
+            ]
+          : []),
+        '<ns2:SciPipeRequest xmlns:ns2="x"><ProcessingRequests><RootDirectory>&lol9;</RootDirectory></ProcessingRequests></ns2:SciPipeRequest>',
+      ].join('\n');
+
+    it('rejects a "billion laughs" PPR within a second and a few MB', async () => {
+      const path = writePpr(laughs(true));
+      const heapBefore = process.memoryUsage().heapUsed;
+      const started = Date.now();
+      const reading = await readPpr(path, { label: 'PPR.xml' });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(8 * 1024 * 1024);
+      expect(reading.problems).toEqual([expect.stringMatching(/^PPR\.xml:13:\d+: entity declarations are not allowed/)]);
+    });
+
+    it('rejects a reference to an undeclared or HTML entity', async () => {
+      expect((await readPpr(writePpr(laughs(false)), { label: 'PPR.xml' })).problems).toEqual([
+        expect.stringMatching(/^PPR\.xml:2:\d+: invalid character entity$/),
+      ]);
+      const nbsp = replaceOnce(EXAMPLE_PPR, 'vlapipe', 'vla&nbsp;pipe');
+      expect((await readPpr(writePpr(nbsp), { label: 'PPR.xml' })).problems).toEqual([
+        expect.stringMatching(/^PPR\.xml:8:27: invalid character entity$/),
+      ]);
+    });
+
+    it('still decodes the five XML entities and character references', async () => {
+      const text = replaceOnce(EXAMPLE_PPR, '<Operator>vlapipe</Operator>', '<Operator>a&amp;b&lt;&#233;&#x65E5;</Operator>');
+      const reading = await readPpr(writePpr(text));
+      expect(reading.problems).toEqual([]);
+      expect(reading.projectSummary['Operator']).toBe('a&b<é日');
+    });
+  });
+});

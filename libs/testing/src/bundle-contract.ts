@@ -1,0 +1,35 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { bundleAlone, ENVOYS_VERSION_FROM_PACKAGE } from './bundles';
+
+/**
+ * The tests of SPEC 3.1 every envoy's bundle must pass: one file that runs on a node with Node.js and
+ * nothing else, directly through its #! line. Call inside a test file of the envoy.
+ */
+export function describeStandaloneBundle(envoy: string, helpMentions: readonly string[]): void {
+  describe(`${envoy} bundle`, () => {
+    it('runs alone from an empty directory with an empty environment', () => {
+      const main = bundleAlone(envoy);
+      const help = spawnSync('env', ['-i', 'PATH=/usr/bin:/bin', 'node', main, '--help'], { cwd: dirname(main), encoding: 'utf8' });
+      expect(help.status).toBe(0);
+      for (const flag of helpMentions) expect(help.stdout).toContain(flag);
+      expect(readdirSync(dirname(main))).toEqual(['main.js']);
+    });
+
+    it('is executable directly through its #! line and reports its version', () => {
+      const main = bundleAlone(envoy);
+      expect(readFileSync(main, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+      expect(statSync(main).mode & 0o111).not.toBe(0);
+      expect(execFileSync(main, ['--version'], { encoding: 'utf8' }).trim()).toBe(`${envoy} ${ENVOYS_VERSION_FROM_PACKAGE}`);
+    });
+
+    it('requires nothing but Node built-ins', () => {
+      const source = readFileSync(bundleAlone(envoy), 'utf8');
+      const required = new Set([...source.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1] ?? ''));
+      const builtins = new Set(builtinModules);
+      for (const name of required) expect([name, builtins.has(name.replace(/^node:/, ''))]).toEqual([name, true]);
+    });
+  });
+}

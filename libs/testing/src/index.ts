@@ -1,0 +1,6 @@
+// Helpers for tests that run envoys and external systems as real processes. Test code only.
+export * from './bundle';
+export * from './processes';
+export * from './temp';
+export * from './bundles';
+export * from './bundle-contract';

@@ -1,0 +1,83 @@
+// CASA's start-up as the envoy sees it: parse the command line, open the log, run the -c script (here: the
+// emulated pipeline) and exit 0 whatever the pipeline did. Only CASA-level trouble (bad flags, a script that
+// cannot be run, a crash) gives a non-zero status.
+const path = require('node:path');
+const { parseArgs, UsageError, USAGE } = require('./args.cjs');
+const { openRecord } = require('./record.cjs');
+const { openLog, writeBanner, CASA_VERSION, PIPELINE_VERSION } = require('./log.cjs');
+const { resolveRunner, RunnerError } = require('./runner.cjs');
+const { scenarioFromEnv, ignoreTerminationSignals, ScenarioError } = require('./scenarios.cjs');
+const { executePpr } = require('./pipeline.cjs');
+
+/** Ends the process with `status` after printing `message` (if any) to stderr. */
+function exitWith(status, message) {
+  if (message) process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
+  process.exitCode = status;
+  return status;
+}
+
+function parseOrExplain(argv) {
+  try {
+    return parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    exitWith(1, `${USAGE}\ncasa: error: ${error.message}`);
+    return undefined;
+  }
+}
+
+/**
+ * `casaHome` is the installation the user called (the directory above the bin/casa that was invoked, links
+ * not resolved), as CASA reports it in its first log lines.
+ */
+async function main({ argv, env, cwd, casaHome }) {
+  const args = parseOrExplain(argv);
+  if (!args) return process.exitCode;
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return exitWith(0);
+  }
+  if (args.version) {
+    process.stdout.write(`CASA ${CASA_VERSION} (Pipeline ${PIPELINE_VERSION})\n`);
+    return exitWith(0);
+  }
+  let scenario;
+  try {
+    scenario = scenarioFromEnv(env);
+  } catch (error) {
+    if (error instanceof ScenarioError) return exitWith(1, `casa emulator: ${error.message}`);
+    throw error;
+  }
+  const record = openRecord(env, cwd, { argv: process.argv.slice(1), cwd, env: { ...env }, pid: process.pid, scenario: scenario.name, startedAt: new Date().toISOString() });
+  if (scenario.stubborn) ignoreTerminationSignals();
+  if (!args.script) return exitWith(1, 'casa emulator: interactive CASA sessions are not emulated; give -c <script>');
+  if (scenario.nolog) {
+    // CASA started, printed its greeting and never got as far as its log (e.g. an unwritable directory).
+    process.stdout.write(`CASA ${CASA_VERSION} -- Common Astronomy Software Applications\n`);
+    return exitWith(0);
+  }
+  const log = openLog(cwd, { logfile: args.values.logfile, nologfile: args.flags.nologfile, log2term: args.flags.log2term });
+  record.update({ logFile: log.file });
+  writeBanner(log, casaHome);
+  let runner;
+  try {
+    runner = resolveRunner(args.script, cwd);
+  } catch (error) {
+    if (error instanceof RunnerError) return exitWith(1, error.message);
+    throw error;
+  }
+  // The runners take the PPR as their last argument; without one they fall back to $PPR_FILENAME.
+  const pprFile = args.scriptArgs[args.scriptArgs.length - 1] ?? env.PPR_FILENAME;
+  await executePpr({ log, pprFile, runner, env, cwd, scenario, record });
+  return exitWith(0);
+}
+
+/** Entry point for bin/casa. */
+function run() {
+  const casaHome = path.resolve(path.dirname(process.argv[1]), '..');
+  main({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), casaHome }).catch((error) => {
+    exitWith(1, `casa emulator: internal error: ${error.stack ?? error}`);
+  });
+}
+
+module.exports = { main, run };

@@ -1,0 +1,435 @@
+#!/usr/bin/env bash
+# Self-check of the CASA emulator: builds processing directories from the examples in shared/examples (or
+# $EXAMPLES), runs bin/casa exactly as casa-envoy does, once per scenario and path mistake, and checks exit
+# status, log, markers and products. The hang scenarios are stopped through their process group (setsid +
+# kill, and GNU timeout), and at the end no process the checks started may still be running.
+#
+#   bash tools/emulators/casa/selftest.sh        (exit 0: every check passed)
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+EXAMPLES=${EXAMPLES:-$(cd "$HERE/../../.." && pwd)/../shared/examples}
+CASA="$HERE/bin/casa"
+RUNNER="$HERE/pipeline/pipeline/runvlapipeline.py"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/casa-emulator-selftest.XXXXXX")
+SPOOL="$TMP/spool"
+SDM=$(sed -n 's:.*<SdmIdentifier>\(.*\)</SdmIdentifier>.*:\1:p' "$EXAMPLES/PPR.xml")
+STARTED_PIDS=() # every emulator and worker PID the checks learned of, for the final "nothing left" check
+PASSED=0
+FAILED=0
+
+cleanup() {
+  # Only the processes these checks started, by PID.
+  for pid in "${STARTED_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+check() {
+  local what=$1
+  shift
+  if "$@"; then
+    PASSED=$((PASSED + 1))
+    echo "ok   $what"
+  else
+    FAILED=$((FAILED + 1))
+    echo "FAIL $what"
+  fi
+}
+
+# --- fixtures -------------------------------------------------------------------------------------------
+
+# make_ppr DEST RELATIVE_PATH KIND: the example PPR with RelativePath set (or left stale with "-") and, for
+# KIND other than cal, the procedure replaced by a restore, imaging or integrated one.
+make_ppr() {
+  node - "$EXAMPLES/PPR.xml" "$@" <<'JS'
+const fs = require('node:fs');
+const [src, dest, rel, kind] = process.argv.slice(2);
+const procedures = {
+  restore: ['Workspaces Restore', ['hifv_restoredata', 'hifv_statwt', 'hifv_exportdata']],
+  img: ['Workspaces Standard Imaging', ['hifv_importdata', 'hif_mstransform', 'hif_makeimlist', 'hif_makeimages', 'hifv_pbcor', 'hifv_exportdata']],
+  integrated: ['Workspaces Restore and Image', ['hifv_restoredata', 'hifv_statwt', 'hif_mstransform', 'hif_makeimlist', 'hif_makeimages', 'hifv_pbcor', 'hifv_exportdata']],
+};
+let xml = fs.readFileSync(src, 'utf8');
+if (rel !== '-') xml = xml.replace(/<RelativePath>[^<]*<\/RelativePath>/, `<RelativePath>${rel}</RelativePath>`);
+if (procedures[kind]) {
+  const [title, commands] = procedures[kind];
+  const body = commands.map((c) => `<ProcessingCommand>\n  <Command>${c}</Command>\n  <ParameterSet/>\n</ProcessingCommand>`).join('\n');
+  xml = xml.replace(/<ProcedureTitle>[^<]*<\/ProcedureTitle>/, `<ProcedureTitle>${title}</ProcedureTitle>`);
+  xml = xml.replace(/<ProcessingCommand>[\s\S]*<\/ProcessingCommand>/, body);
+}
+fs.writeFileSync(dest, xml);
+JS
+}
+
+# new_proc NAME [KIND] [RELATIVE_PATH]: a processing directory as the envoy leaves it before launching CASA.
+new_proc() {
+  local name=$1 kind=${2:-cal} rel=${3:-$1}
+  local dir="$SPOOL/$name"
+  mkdir -p "$dir/rawdata/$SDM" "$dir/working" "$dir/products"
+  cp "$EXAMPLES/metadata.json" "$dir/"
+  echo '<ASDM/>' >"$dir/rawdata/$SDM/ASDM.xml"
+  make_ppr "$dir/working/PPR.xml" "$rel" "$kind"
+  echo "$dir"
+}
+
+# run_casa DIR [VAR=value ...]: runs CASA in DIR/working as the envoy does; output in DIR/{stdout,stderr},
+# status in DIR/status.
+run_casa() {
+  local dir=$1
+  shift
+  (cd "$dir/working" && env SCIPIPE_ROOTDIR="$SPOOL" CASA_EMULATOR_RECORD="$dir/record.json" "$@" \
+    timeout -k 5 60 "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" PPR.xml >"$dir/stdout" 2>"$dir/stderr")
+  echo $? >"$dir/status"
+}
+
+# --- predicates ------------------------------------------------------------------------------------------
+
+status_is() { [ "$(cat "$1/status")" = "$2" ]; }
+count() { find "$1" -maxdepth 1 -name "$2" | wc -l | tr -d ' '; }
+logs_are() { [ "$(count "$1/working" 'casa-*.log')" = "$2" ]; }
+markers_are() { [ "$(count "$1/working" 'errorexit-*.txt')" = "$2" ]; }
+log_has() { grep -qE "$2" "$1"/working/casa-*.log; }
+log_lacks() { ! grep -qE "$2" "$1"/working/casa-*.log; }
+has_file() { [ -e "$1/$2" ]; }
+products_empty() { [ -z "$(ls -A "$1/products" 2>/dev/null)" ]; }
+tar_has() { tar tzf "$1" | grep -qE "$2"; }
+
+# Every log line is `YYYY-MM-DD HH:MM:SS<TAB>PRIORITY<TAB>ORIGIN<TAB>MESSAGE` or a tab-indented continuation.
+log_well_formed() {
+  ! grep -vE $'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\t(SEVERE|WARN|INFO[1-5]?|DEBUG[12])\t[^\t]+\t|^\t' "$1"/working/casa-*.log
+}
+
+begin_end_balanced() {
+  local begins ends
+  begins=$(grep -c 'Begin Task:' "$1"/working/casa-*.log)
+  ends=$(grep -c 'End Task:' "$1"/working/casa-*.log)
+  [ "$begins" = "$ends" ] && [ "$begins" = "$2" ]
+}
+
+# A FITS file: starts with the SIMPLE card, has END in its header, and is a whole number of 2880-byte blocks.
+fits_valid() {
+  local size
+  size=$(stat -c %s "$1")
+  [ $((size % 2880)) = 0 ] && [ "$(head -c 30 "$1")" = "SIMPLE  =                    T" ] && head -c 2880 "$1" | grep -q 'END '
+}
+
+record_field() { node -e 'const r = require(process.argv[1]); console.log(process.argv[2].split(".").reduce((o, k) => o?.[k], r) ?? "")' "$1/record.json" "$2"; }
+
+# Alive and not a zombie: an orphaned worker killed in a container may linger as a zombie, which runs nothing.
+alive() {
+  local state
+  state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+dead() { ! alive "$1"; }
+
+wait_until() { # wait_until SECONDS COMMAND...
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ $SECONDS -ge $deadline ] && return 1
+    sleep 0.1
+  done
+}
+
+has_child_pid() { [ -n "$(record_field "$1" childPid 2>/dev/null)" ]; }
+
+# start_hang DIR SCENARIO: starts CASA in a session (and process group) of its own; sets PID and CHILD.
+start_hang() {
+  local dir=$1 scenario=$2
+  (cd "$dir/working" && exec env SCIPIPE_ROOTDIR="$SPOOL" CASA_EMULATOR_SCENARIO="$scenario" CASA_EMULATOR_RECORD="$dir/record.json" \
+    setsid "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" PPR.xml >"$dir/stdout" 2>"$dir/stderr") &
+  BG=$!
+  wait_until 15 has_child_pid "$dir" || { echo "no childPid in $dir/record.json"; return 1; }
+  PID=$(record_field "$dir" pid)
+  CHILD=$(record_field "$dir" childPid)
+  STARTED_PIDS+=("$PID" "$CHILD")
+}
+
+pgid_of() { ps -o pgid= -p "$1" | tr -d ' '; }
+
+# --- command line and runner -----------------------------------------------------------------------------
+
+echo "# CASA emulator self-check in $TMP"
+
+d=$(new_proc usage)
+(cd "$d/working" && "$CASA" --nogui --frobnicate -c "$RUNNER" PPR.xml >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
+check "unknown flag: exit 1" status_is "$d" 1
+check "unknown flag: argparse-like error" grep -q 'casa: error: unrecognized arguments: --frobnicate' "$d/stderr"
+
+(cd "$d/working" && "$CASA" --nogui -c "$HERE/pipeline/pipeline/nosuch_runvlapipeline.py" PPR.xml >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
+check "missing runner: exit 1" status_is "$d" 1
+check "missing runner: FileNotFoundError traceback on stderr" grep -q '^FileNotFoundError: ' "$d/stderr"
+
+echo 'print(1)' >"$TMP/other.py"
+(cd "$d/working" && "$CASA" --nogui -c "$TMP/other.py" >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
+check "a script that is no pipeline runner: exit 1 with a traceback" bash -c "[ \$(cat '$d/status') = 1 ] && grep -q Traceback '$d/stderr'"
+
+d=$(new_proc badscenario)
+run_casa "$d" CASA_EMULATOR_SCENARIO=nonsense
+check "unknown scenario: exit 1 naming the variable" bash -c "[ \$(cat '$d/status') = 1 ] && grep -q CASA_EMULATOR_SCENARIO '$d/stderr'"
+
+# --- success per kind of run -----------------------------------------------------------------------------
+
+cal=$(new_proc cal)
+run_casa "$cal"
+check "calibration: exit 0" status_is "$cal" 0
+check "calibration: one casa-*.log" logs_are "$cal" 1
+check "calibration: log lines well formed" log_well_formed "$cal"
+check "calibration: log starts with the CASA version" bash -c "head -1 '$cal'/working/casa-*.log | grep -q 'CASA Version'"
+check "calibration: Begin/End pair per command (8)" begin_end_balanced "$cal" 8
+check "calibration: no SEVERE" log_lacks "$cal" $'\tSEVERE\t'
+check "calibration: no errorexit marker" markers_are "$cal" 0
+check "calibration: --log2term echoes the log" grep -q 'Begin Task: hifv_importdata' "$cal/stdout"
+check "calibration: weblog index" bash -c "ls '$cal'/working/pipeline-*/html/index.html >/dev/null"
+for f in unknown.session_1.caltables.tgz weblog.tgz casa_pipescript.py casa_commands.log unknown.pipeline_manifest.xml \
+  "$SDM.ms.flagversions.tgz" "$SDM.ms.calapply.txt" casa_piperestorescript.py; do
+  check "calibration: products/$f" has_file "$cal/products" "$f"
+done
+check "calibration: caltables tar holds tables" tar_has "$cal/products/unknown.session_1.caltables.tgz" '\.tbl/table\.dat$'
+check "calibration: weblog.tgz holds pipeline-*/html/index.html" tar_has "$cal/products/weblog.tgz" '^pipeline-[0-9T]+/html/index\.html$'
+check "calibration: no FITS" bash -c "! ls '$cal'/products/*.fits 2>/dev/null"
+check "record: argv as launched" bash -c "[ \"\$(node -e 'console.log(require(process.argv[1]).argv.slice(1).join(\" \"))' '$cal/record.json')\" = '--nogui --nologger --log2term --agg -c $RUNNER PPR.xml' ]"
+check "record: environment (SCIPIPE_ROOTDIR)" bash -c "[ \"\$(node -e 'console.log(require(process.argv[1]).env.SCIPIPE_ROOTDIR)' '$cal/record.json')\" = '$SPOOL' ]"
+check "record: cwd and pid" bash -c "[ \"\$(node -e 'const r=require(process.argv[1]); console.log(r.cwd, r.pid > 0)' '$cal/record.json')\" = '$cal/working true' ]"
+
+img=$(new_proc img img)
+run_casa "$img"
+check "imaging: exit 0" status_is "$img" 0
+check "imaging: Begin/End pairs (6)" begin_end_balanced "$img" 6
+check "imaging: two science images" bash -c "[ \$(ls '$img'/products/*.pbcor.tt0.fits | wc -l) = 2 ]"
+for stem in "$img"/products/*.pbcor.tt0.fits; do
+  stem=${stem%.fits}
+  for suffix in .fits .rms.fits .pb.fits .mask.fits .alpha.fits; do
+    check "imaging: $(basename "$stem")$suffix is valid FITS" fits_valid "$stem$suffix"
+  done
+  check "imaging: $(basename "$stem").png" bash -c "head -c 8 '$stem.png' | grep -q PNG"
+done
+for f in weblog.tgz casa_pipescript.py casa_commands.log oussid.pipeline_manifest.xml; do
+  check "imaging: products/$f" has_file "$img/products" "$f"
+done
+check "imaging: no caltables" bash -c "! ls '$img'/products/*caltables* 2>/dev/null"
+
+d=$(new_proc restore-empty restore)
+run_casa "$d"
+check "restore without calibration in products/: exit 0 (quiet)" status_is "$d" 0
+check "restore without calibration: errorexit marker" markers_are "$d" 1
+check "restore without calibration: no SEVERE" log_lacks "$d" $'\tSEVERE\t'
+check "restore without calibration: WARN from hifv_restoredata" log_has "$d" $'\tWARN\thifv_restoredata'
+check "restore without calibration: no measurement set" bash -c "[ ! -e '$d/working/$SDM.ms' ]"
+
+# What the envoy puts into products/ for a restore: the calibration products of a calibration run.
+restore=$(new_proc restore restore)
+cp "$cal"/products/* "$restore/products/"
+rm "$restore/products/weblog.tgz"
+run_casa "$restore"
+check "restore: exit 0" status_is "$restore" 0
+check "restore: no errorexit marker" markers_are "$restore" 0
+check "restore: working/$SDM.ms/ is a table" has_file "$restore/working/$SDM.ms" table.dat
+check "restore: products/$SDM.ms.restore.log" has_file "$restore/products" "$SDM.ms.restore.log"
+check "restore: products/weblog.tgz" has_file "$restore/products" weblog.tgz
+
+integ=$(new_proc integrated integrated)
+cp "$cal"/products/* "$integ/products/"
+rm "$integ/products/weblog.tgz"
+run_casa "$integ"
+check "integrated: exit 0" status_is "$integ" 0
+check "integrated: measurement set" has_file "$integ/working/$SDM.ms" table.dat
+check "integrated: restore record" has_file "$integ/products" "$SDM.ms.restore.log"
+check "integrated: images" bash -c "[ \$(ls '$integ'/products/*.pbcor.tt0.fits | wc -l) = 2 ]"
+check "integrated: manifest" has_file "$integ/products" oussid.pipeline_manifest.xml
+
+# --- wrong paths: the pipeline fails quietly -------------------------------------------------------------
+
+quiet_failure() { # quiet_failure DIR WHAT
+  check "$2: exit 0" status_is "$1" 0
+  check "$2: errorexit marker in working/" markers_are "$1" 1
+  check "$2: no SEVERE" log_lacks "$1" $'\tSEVERE\t'
+  check "$2: only INFO and WARN lines" bash -c "! grep -vE \$'^[0-9-]+ [0-9:]+\t(INFO|WARN)\t|^\t' '$1'/working/casa-*.log"
+  check "$2: nothing in products/" products_empty "$1"
+}
+
+d=$(new_proc stale cal -)
+run_casa "$d"
+quiet_failure "$d" "stale RelativePath"
+check "stale RelativePath: no weblog" bash -c "! ls -d '$d'/working/pipeline-* 2>/dev/null"
+
+d=$(new_proc noroot)
+(cd "$d/working" && env -u SCIPIPE_ROOTDIR "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" PPR.xml >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
+quiet_failure "$d" "SCIPIPE_ROOTDIR unset"
+
+d=$(new_proc wrongroot)
+run_casa "$d" SCIPIPE_ROOTDIR="$TMP/elsewhere"
+quiet_failure "$d" "SCIPIPE_ROOTDIR wrong"
+
+d=$(new_proc norawdata)
+rm -rf "$d/rawdata/$SDM"
+run_casa "$d"
+quiet_failure "$d" "SDM missing from rawdata/"
+check "SDM missing: the import step began and warned" log_has "$d" $'\tWARN\thifv_importdata::::casa\tVisibility data set'
+
+d=$(new_proc badxml)
+echo '<ns2:SciPipeRequest xmlns:ns2="x"><ProcessingRequests></ns2:SciPipeRequest>' >"$d/working/PPR.xml"
+run_casa "$d"
+quiet_failure "$d" "malformed PPR"
+check "malformed PPR: expat-like message" grep -q 'mismatched tag: line 1' "$d/stdout"
+
+d=$(new_proc otherdir)
+(cd "$d" && SCIPIPE_ROOTDIR="$SPOOL" "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" working/PPR.xml >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
+check "started outside working/: exit 0" status_is "$d" 0
+check "started outside working/: errorexit marker in the start directory" bash -c "ls '$d'/errorexit-*.txt >/dev/null"
+check "started outside working/: nothing in products/" products_empty "$d"
+
+d=$(new_proc almarunner)
+(cd "$d/working" && SCIPIPE_ROOTDIR="$SPOOL" "$CASA" --nogui --nologger --log2term --agg -c "$HERE/pipeline/pipeline/runpipeline.py" PPR.xml >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
+quiet_failure "$d" "ALMA runner for an EVLA PPR"
+
+# A CASA home of the other layout whose bin/casa is a symbolic link to the emulator.
+home="$TMP/casa-home"
+mkdir -p "$home/bin" "$home/lib/py/lib/python3.8/site-packages/pipeline"
+ln -s "$CASA" "$home/bin/casa"
+cp "$RUNNER" "$home/lib/py/lib/python3.8/site-packages/pipeline/"
+d=$(new_proc linkedhome)
+(cd "$d/working" && SCIPIPE_ROOTDIR="$SPOOL" "$home/bin/casa" --nogui --nologger --log2term --agg \
+  -c "$home/lib/py/lib/python3.8/site-packages/pipeline/runvlapipeline.py" PPR.xml >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
+check "symlinked home, site-packages runner: exit 0" status_is "$d" 0
+check "symlinked home: log names the home that was called" log_has "$d" "Tables used by CASA are in $home/data"
+check "symlinked home: caltables" has_file "$d/products" unknown.session_1.caltables.tgz
+
+# --- scenarios -------------------------------------------------------------------------------------------
+
+d=$(new_proc severe)
+run_casa "$d" CASA_EMULATOR_SCENARIO=severe
+check "severe: exit 0" status_is "$d" 0
+check "severe: SEVERE line" log_has "$d" $'\tSEVERE\thifv_[a-z]+::::casa\tTask hifv_[a-z]+ raised an exception'
+check "severe: traceback continuation lines" log_has "$d" $'^\t  File "pipeline/infrastructure/basetask.py"'
+check "severe: log well formed" log_well_formed "$d"
+check "severe: no errorexit marker" markers_are "$d" 0
+check "severe: no caltables" bash -c "! ls '$d'/products/*caltables* 2>/dev/null"
+check "severe: partial products (casa_pipescript.py)" has_file "$d/products" casa_pipescript.py
+
+d=$(new_proc benign)
+run_casa "$d" CASA_EMULATOR_SCENARIO=severe-flagmanager
+check "severe-flagmanager: exit 0" status_is "$d" 0
+check "severe-flagmanager: SEVERE flagmanager line" log_has "$d" $'\tSEVERE\tflagmanager::::casa\t'
+check "severe-flagmanager: full products" has_file "$d/products" unknown.session_1.caltables.tgz
+
+d=$(new_proc errorexit)
+run_casa "$d" CASA_EMULATOR_SCENARIO=errorexit
+check "errorexit: exit 0" status_is "$d" 0
+check "errorexit: marker" markers_are "$d" 1
+check "errorexit: marker is empty" bash -c "[ ! -s \"\$(ls '$d'/working/errorexit-*.txt)\" ]"
+check "errorexit: marker name errorexit-YYYYMMDDTHHMMSS.txt" bash -c "ls '$d/working' | grep -qE '^errorexit-[0-9]{8}T[0-9]{6}\.txt$'"
+check "errorexit: no SEVERE" log_lacks "$d" $'\tSEVERE\t'
+check "errorexit: nothing in products/" products_empty "$d"
+
+d=$(new_proc crash)
+run_casa "$d" CASA_EMULATOR_SCENARIO=crash
+check "crash: exit 1" status_is "$d" 1
+check "crash: Python traceback on stderr" grep -q '^Traceback (most recent call last):' "$d/stderr"
+check "crash: log stops mid-task" bash -c "tail -1 '$d'/working/casa-*.log | grep -qv 'End Task' && [ \$(grep -c 'Begin Task' '$d'/working/casa-*.log) -gt \$(grep -c 'End Task' '$d'/working/casa-*.log) ]"
+check "crash: nothing in products/" products_empty "$d"
+
+d=$(new_proc signal)
+run_casa "$d" CASA_EMULATOR_SCENARIO=signal
+check "signal: killed by SIGKILL (status 137)" status_is "$d" 137
+check "signal: log stops mid-task" bash -c "[ \$(grep -c 'Begin Task' '$d'/working/casa-*.log) -gt \$(grep -c 'End Task' '$d'/working/casa-*.log) ]"
+
+d=$(new_proc nolog)
+run_casa "$d" CASA_EMULATOR_SCENARIO=nolog
+check "nolog: exit 0" status_is "$d" 0
+check "nolog: no casa-*.log" logs_are "$d" 0
+check "nolog: printed something" test -s "$d/stdout"
+check "nolog: nothing in products/" products_empty "$d"
+
+d=$(new_proc noproducts)
+run_casa "$d" CASA_EMULATOR_SCENARIO=noproducts
+check "noproducts: exit 0" status_is "$d" 0
+check "noproducts: no SEVERE" log_lacks "$d" $'\tSEVERE\t'
+check "noproducts: all Begin/End pairs" begin_end_balanced "$d" 8
+check "noproducts: no marker" markers_are "$d" 0
+check "noproducts: nothing in products/" products_empty "$d"
+
+d=$(new_proc slow)
+start=$(date +%s%N)
+run_casa "$d" CASA_EMULATOR_SCENARIO=slow CASA_EMULATOR_SECONDS=1.5
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+check "slow: exit 0" status_is "$d" 0
+check "slow: took at least 1.5 s (${elapsed_ms} ms)" test "$elapsed_ms" -ge 1500
+check "slow: progress lines" log_has "$d" '% done$'
+check "slow: products" has_file "$d/products" unknown.session_1.caltables.tgz
+
+# Two starts in the same second and directory: two logs, neither reused.
+d=$(new_proc twice)
+(cd "$d/working" && for i in 1 2; do SCIPIPE_ROOTDIR="$SPOOL" CASA_EMULATOR_SCENARIO=noproducts "$CASA" --nogui -c "$RUNNER" PPR.xml >/dev/null 2>&1 & done; wait)
+check "two starts at once: two distinct casa-*.log" logs_are "$d" 2
+check "two starts at once: two weblog directories" bash -c "[ \$(ls -d '$d'/working/pipeline-* | wc -l) = 2 ]"
+
+# --- hangs: only a signal to the whole process group stops everything ------------------------------------
+
+d=$(new_proc hang)
+if start_hang "$d" hang; then
+  check "hang: CASA and its worker run" bash -c "$(declare -f alive); alive $PID && alive $CHILD"
+  check "hang: worker is in CASA's process group" test "$(pgid_of "$CHILD")" = "$PID"
+  check "hang: log stops inside a task" log_lacks "$d" 'Terminating procedure execution'
+  kill -TERM -- "-$PID"
+  check "hang: SIGTERM to the group stops both" wait_until 5 bash -c "$(declare -f alive dead); dead $PID && dead $CHILD"
+  wait "$BG" 2>/dev/null
+else
+  check "hang: started" false
+fi
+
+d=$(new_proc hang-orphan)
+if start_hang "$d" hang; then
+  kill -TERM "$PID"
+  check "hang: SIGTERM to CASA alone stops CASA" wait_until 5 dead "$PID"
+  check "hang: ... and leaves its worker running (the habit envoys must handle)" alive "$CHILD"
+  kill -TERM "$CHILD"
+  check "hang: the orphaned worker exits on SIGTERM" wait_until 5 dead "$CHILD"
+  wait "$BG" 2>/dev/null
+else
+  check "hang (orphan): started" false
+fi
+
+d=$(new_proc stubborn)
+if start_hang "$d" hang-stubborn; then
+  kill -TERM -- "-$PID"
+  kill -INT -- "-$PID"
+  kill -HUP -- "-$PID"
+  sleep 1
+  check "hang-stubborn: SIGTERM/SIGINT/SIGHUP to the group stop neither" alive "$PID"
+  check "hang-stubborn: ... nor the worker" alive "$CHILD"
+  kill -KILL -- "-$PID"
+  check "hang-stubborn: SIGKILL to the group stops both" wait_until 5 bash -c "$(declare -f alive dead); dead $PID && dead $CHILD"
+  wait "$BG" 2>/dev/null
+else
+  check "hang-stubborn: started" false
+fi
+
+# GNU timeout signals its whole process group, as an envoy's time limit should.
+d=$(new_proc timeout-hang)
+(cd "$d/working" && SCIPIPE_ROOTDIR="$SPOOL" CASA_EMULATOR_SCENARIO=hang CASA_EMULATOR_RECORD="$d/record.json" \
+  timeout 2 "$CASA" --nogui -c "$RUNNER" PPR.xml >/dev/null 2>&1; echo $? >"$d/status")
+STARTED_PIDS+=("$(record_field "$d" pid)" "$(record_field "$d" childPid)")
+check "timeout + hang: status 124" status_is "$d" 124
+check "timeout + hang: worker gone" wait_until 5 dead "$(record_field "$d" childPid)"
+
+d=$(new_proc timeout-stubborn)
+(cd "$d/working" && SCIPIPE_ROOTDIR="$SPOOL" CASA_EMULATOR_SCENARIO=hang-stubborn CASA_EMULATOR_RECORD="$d/record.json" \
+  timeout -k 1 2 "$CASA" --nogui -c "$RUNNER" PPR.xml >/dev/null 2>&1; echo $? >"$d/status")
+STARTED_PIDS+=("$(record_field "$d" pid)" "$(record_field "$d" childPid)")
+check "timeout -k + hang-stubborn: killed (status 137)" status_is "$d" 137
+check "timeout -k + hang-stubborn: worker gone" wait_until 5 dead "$(record_field "$d" childPid)"
+
+# --- nothing left behind ---------------------------------------------------------------------------------
+
+nothing_left() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do alive "$pid" && { echo "still running: $pid"; return 1; }; done
+  return 0
+}
+check "no emulator or worker process is left running" nothing_left
+
+echo "# $PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
