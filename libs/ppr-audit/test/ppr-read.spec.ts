@@ -168,3 +168,12 @@ describe('reading PPR.xml', () => {
     });
   });
 });
+
+describe('reading PPR.xml: parts too large for the parser', () => {
+  it('reports a huge comment as a problem with its position', async () => {
+    // sax checks its buffers between writes, so a comment is refused somewhere past 64 KiB, not exactly there.
+    const path = writePpr(replaceOnce(EXAMPLE_PPR, '<ProjectStructure>', `<!-- ${'x'.repeat(200000)} --><ProjectStructure>`));
+    const reading = await readPpr(path, { label: 'PPR.xml' });
+    expect(reading.problems).toEqual([expect.stringMatching(/^PPR\.xml:13:\d+: comment longer than 64 KiB/)]);
+  });
+});

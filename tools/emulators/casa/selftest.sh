@@ -79,7 +79,7 @@ run_casa() {
   local dir=$1
   shift
   (cd "$dir/working" && env SCIPIPE_ROOTDIR="$SPOOL" CASA_EMULATOR_RECORD="$dir/record.json" "$@" \
-    timeout -k 5 60 "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" PPR.xml >"$dir/stdout" 2>"$dir/stderr")
+    timeout -k 5 60 "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" PPR.xml >"$dir/stdout" 2>"$dir/stderr") 2>/dev/null
   echo $? >"$dir/status"
 }
 
@@ -139,8 +139,8 @@ has_child_pid() { [ -n "$(record_field "$1" childPid 2>/dev/null)" ]; }
 start_hang() {
   local dir=$1 scenario=$2
   (cd "$dir/working" && exec env SCIPIPE_ROOTDIR="$SPOOL" CASA_EMULATOR_SCENARIO="$scenario" CASA_EMULATOR_RECORD="$dir/record.json" \
-    setsid "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" PPR.xml >"$dir/stdout" 2>"$dir/stderr") &
-  BG=$!
+    setsid "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" PPR.xml >"$dir/stdout" 2>"$dir/stderr") 2>/dev/null &
+  disown $! # bash would report the job's death by signal; the checks look at /proc instead
   wait_until 15 has_child_pid "$dir" || { echo "no childPid in $dir/record.json"; return 1; }
   PID=$(record_field "$dir" pid)
   CHILD=$(record_field "$dir" childPid)
@@ -375,7 +375,6 @@ if start_hang "$d" hang; then
   check "hang: log stops inside a task" log_lacks "$d" 'Terminating procedure execution'
   kill -TERM -- "-$PID"
   check "hang: SIGTERM to the group stops both" wait_until 5 bash -c "$(declare -f alive dead); dead $PID && dead $CHILD"
-  wait "$BG" 2>/dev/null
 else
   check "hang: started" false
 fi
@@ -387,7 +386,6 @@ if start_hang "$d" hang; then
   check "hang: ... and leaves its worker running (the habit envoys must handle)" alive "$CHILD"
   kill -TERM "$CHILD"
   check "hang: the orphaned worker exits on SIGTERM" wait_until 5 dead "$CHILD"
-  wait "$BG" 2>/dev/null
 else
   check "hang (orphan): started" false
 fi
@@ -402,7 +400,6 @@ if start_hang "$d" hang-stubborn; then
   check "hang-stubborn: ... nor the worker" alive "$CHILD"
   kill -KILL -- "-$PID"
   check "hang-stubborn: SIGKILL to the group stops both" wait_until 5 bash -c "$(declare -f alive dead); dead $PID && dead $CHILD"
-  wait "$BG" 2>/dev/null
 else
   check "hang-stubborn: started" false
 fi
@@ -413,13 +410,15 @@ d=$(new_proc timeout-hang)
   timeout 2 "$CASA" --nogui -c "$RUNNER" PPR.xml >/dev/null 2>&1; echo $? >"$d/status")
 STARTED_PIDS+=("$(record_field "$d" pid)" "$(record_field "$d" childPid)")
 check "timeout + hang: status 124" status_is "$d" 124
+check "timeout + hang: the worker had started" has_child_pid "$d"
 check "timeout + hang: worker gone" wait_until 5 dead "$(record_field "$d" childPid)"
 
 d=$(new_proc timeout-stubborn)
 (cd "$d/working" && SCIPIPE_ROOTDIR="$SPOOL" CASA_EMULATOR_SCENARIO=hang-stubborn CASA_EMULATOR_RECORD="$d/record.json" \
-  timeout -k 1 2 "$CASA" --nogui -c "$RUNNER" PPR.xml >/dev/null 2>&1; echo $? >"$d/status")
+  timeout -k 1 2 "$CASA" --nogui -c "$RUNNER" PPR.xml >/dev/null 2>&1; echo $? >"$d/status") 2>/dev/null
 STARTED_PIDS+=("$(record_field "$d" pid)" "$(record_field "$d" childPid)")
 check "timeout -k + hang-stubborn: killed (status 137)" status_is "$d" 137
+check "timeout + stubborn: the worker had started" has_child_pid "$d"
 check "timeout -k + hang-stubborn: worker gone" wait_until 5 dead "$(record_field "$d" childPid)"
 
 # --- nothing left behind ---------------------------------------------------------------------------------

@@ -60,6 +60,9 @@ function localName(name: string): string {
 
 function saxMessage(error: Error): string {
   const first = error.message.split('\n', 1)[0] ?? error.message;
+  // sax refuses comments, attribute values, names and DOCTYPEs over its buffer size (64 KiB).
+  const overrun = /^Max buffer length exceeded: (\w+)/.exec(first);
+  if (overrun) return `${overrun[1]} longer than 64 KiB (not expected in a PPR)`;
   const text = first.replace(/\.$/, '');
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
