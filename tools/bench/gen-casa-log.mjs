@@ -81,15 +81,15 @@ const MESSAGES = [
   (r) => `Solving for G over ${int(r, 27)} antennas, solint=int, combine=''`,
   (r) => `Found ${int(r, 5000)} good solutions; ${int(r, 40)} solutions flagged due to SNR < 3`,
   (r) => `Writing solutions to table: 19A-001.sb${int(r, 99999999)}.eb${int(r, 99999999)}.ms.hifv_finalcals.s13_4.finalampgaincal.tbl`,
-  (r) => `Tables used by CASA are in /home/casa/packages/RHEL7/release/casa-6.1.2-7-pipeline-2020.1.0.36/data`,
+  () => `Tables used by CASA are in /home/casa/packages/RHEL7/release/casa-6.1.2-7-pipeline-2020.1.0.36/data`,
   (r) => `Selected ${int(r, 1e7)} out of ${int(r, 2e7)} rows.`,
   (r) => `Peak residual (max,min) over full image : (${(r() * 0.01).toFixed(6)},${(-r() * 0.01).toFixed(6)})`,
-  (r) => `Number of SEVERE messages so far: 0`,
+  () => `Number of SEVERE messages so far: 0`,
   (r) => `Checking the weblog for SEVERE and WARN entries (${int(r, 20)} stages)`,
   (r) => `Applying calibration to ${int(r, 200)} scans with interp=linear,linearflag`,
   (r) => `Channel selection: ${int(r, 16)}:${int(r, 64)}~${64 + int(r, 64)};${int(r, 16)}:0~${int(r, 128)}`,
-  (r) => `No template flags file found`,
-  (r) => `Calculating the antenna positions corrections from the online database`,
+  () => `No template flags file found`,
+  () => `Calculating the antenna positions corrections from the online database`,
 ];
 
 const PRIORITIES = [

@@ -177,6 +177,11 @@ describe('field and regex matches in general', () => {
     for (const chunkSize of [1, 3, 16, 4096]) expect(await lines(rules, text, chunkSize)).toEqual([2, 6, 7]);
   });
 
+  it('see empty lines as lines, and nothing after the final newline', async () => {
+    const rules = ruleSet({ type: 'regex', pattern: '^$' });
+    for (const chunkSize of [1, 2, 3, 4096]) expect(await lines(rules, 'a\n\nb\n\n', chunkSize)).toEqual([2, 4]);
+  });
+
   it('anchor regular expressions at line starts', async () => {
     const rules = ruleSet({ type: 'regex', pattern: '^Traceback' });
     expect(await lines(rules, 'x Traceback\nTraceback (most recent call last):\n\nTraceback\n')).toEqual([2, 4]);

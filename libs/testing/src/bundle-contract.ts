@@ -27,7 +27,9 @@ export function describeStandaloneBundle(envoy: string, helpMentions: readonly s
 
     it('requires nothing but Node built-ins', () => {
       const source = readFileSync(bundleAlone(envoy), 'utf8');
-      const required = new Set([...source.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1] ?? ''));
+      // A require inside a string or template literal is text, not a call: ajv keeps such strings for the
+      // standalone code it can generate (`require("ajv/dist/runtime/equal")`), which the envoys never do.
+      const required = new Set([...source.matchAll(/(?<![`'"])\brequire\("([^"]+)"\)/g)].map((match) => match[1] ?? ''));
       const builtins = new Set(builtinModules);
       for (const name of required) expect([name, builtins.has(name.replace(/^node:/, ''))]).toEqual([name, true]);
     });

@@ -4,3 +4,6 @@ export * from './processes';
 export * from './temp';
 export * from './bundles';
 export * from './bundle-contract';
+export * from './redis';
+export * from './raw-tar';
+export * from './file-systems';

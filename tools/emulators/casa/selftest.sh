@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Self-check of the CASA emulator: builds processing directories from the examples in shared/examples (or
-# $EXAMPLES), runs bin/casa exactly as casa-envoy does, once per scenario and path mistake, and checks exit
-# status, log, markers and products. The hang scenarios are stopped through their process group (setsid +
-# kill, and GNU timeout), and at the end no process the checks started may still be running.
+# Self-check of the CASA emulator: builds processing directories from the example PPR.xml and metadata.json
+# (tools/fixtures/examples, else ../shared/examples, or $EXAMPLES), runs bin/casa exactly as casa-envoy
+# does, once per scenario and path mistake, and checks exit status, log, markers and products. The hang
+# scenarios are stopped through their process group (setsid + kill, and GNU timeout), and at the end no
+# process the checks started may still be running.
 #
 #   bash tools/emulators/casa/selftest.sh        (exit 0: every check passed)
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-EXAMPLES=${EXAMPLES:-$(cd "$HERE/../../.." && pwd)/../shared/examples}
+REPO=$(cd "$HERE/../../.." && pwd)
+# The repository's copy of the examples, else the shared folder beside the repository.
+if [ -z "${EXAMPLES:-}" ]; then
+  EXAMPLES="$REPO/tools/fixtures/examples"
+  [ -f "$EXAMPLES/PPR.xml" ] || EXAMPLES="$REPO/../shared/examples"
+fi
 CASA="$HERE/bin/casa"
 RUNNER="$HERE/pipeline/pipeline/runvlapipeline.py"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/casa-emulator-selftest.XXXXXX")
@@ -93,7 +99,8 @@ log_has() { grep -qE "$2" "$1"/working/casa-*.log; }
 log_lacks() { ! grep -qE "$2" "$1"/working/casa-*.log; }
 has_file() { [ -e "$1/$2" ]; }
 products_empty() { [ -z "$(ls -A "$1/products" 2>/dev/null)" ]; }
-tar_has() { tar tzf "$1" | grep -qE "$2"; }
+# (no grep -q after a pipe: its early exit kills the writer with SIGPIPE, and pipefail counts that)
+tar_has() { tar tzf "$1" | grep -E "$2" >/dev/null; }
 
 # Every log line is `YYYY-MM-DD HH:MM:SS<TAB>PRIORITY<TAB>ORIGIN<TAB>MESSAGE` or a tab-indented continuation.
 log_well_formed() {
@@ -111,7 +118,7 @@ begin_end_balanced() {
 fits_valid() {
   local size
   size=$(stat -c %s "$1")
-  [ $((size % 2880)) = 0 ] && [ "$(head -c 30 "$1")" = "SIMPLE  =                    T" ] && head -c 2880 "$1" | grep -q 'END '
+  [ $((size % 2880)) = 0 ] && [ "$(head -c 30 "$1")" = "SIMPLE  =                    T" ] && head -c 2880 "$1" | grep 'END ' >/dev/null
 }
 
 record_field() { node -e 'const r = require(process.argv[1]); console.log(process.argv[2].split(".").reduce((o, k) => o?.[k], r) ?? "")' "$1/record.json" "$2"; }
@@ -430,5 +437,5 @@ nothing_left() {
 }
 check "no emulator or worker process is left running" nothing_left
 
-echo "# $PASSED passed, $FAILED failed"
+echo "# self-check: $PASSED ok, $FAILED failed"
 [ "$FAILED" = 0 ]

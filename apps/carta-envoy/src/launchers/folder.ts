@@ -1,6 +1,6 @@
-import { UnavailableError, type LauncherFactory } from '@envoys/envoy-core';
+import type { LauncherFactory } from '@envoys/envoy-core';
+import { auditFolder } from '../session/audit';
+import { cartaSession } from '../session/session';
 
-/** carta-envoy --folder: the CARTA session is built on this launcher (SPEC 6). */
-export const folder: LauncherFactory = () => {
-  throw new UnavailableError('carta-envoy --folder is not available in this release');
-};
+/** carta-envoy --folder DIR: a session that browses a directory of images. */
+export const folder: LauncherFactory = (context) => cartaSession(context, 'DIR', auditFolder);

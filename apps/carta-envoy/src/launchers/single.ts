@@ -1,6 +1,6 @@
-import { UnavailableError, type LauncherFactory } from '@envoys/envoy-core';
+import type { LauncherFactory } from '@envoys/envoy-core';
+import { auditImage } from '../session/audit';
+import { cartaSession } from '../session/session';
 
-/** carta-envoy --single: the CARTA session is built on this launcher (SPEC 6). */
-export const single: LauncherFactory = () => {
-  throw new UnavailableError('carta-envoy --single is not available in this release');
-};
+/** carta-envoy --single IMAGE: a session that opens one image; CARTA may browse the image's folder. */
+export const single: LauncherFactory = (context) => cartaSession(context, 'IMAGE', auditImage);

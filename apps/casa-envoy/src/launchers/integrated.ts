@@ -1,5 +1,6 @@
-import { UnavailableError, type LauncherFactory } from '@envoys/envoy-core';
+import type { LauncherFactory } from '@envoys/envoy-core';
+import { CasaRun } from '../casa/casa-run';
 
-export const integrated: LauncherFactory = () => {
-  throw new UnavailableError('not yet');
-};
+/** `-i METADATA PPR --integrated`: restore, then image, in one CASA run. */
+export const integrated: LauncherFactory = (context) =>
+  new CasaRun(context, { mode: 'integrated', restore: true, requireProducts: true });

@@ -1,5 +1,5 @@
-import { UnavailableError, type LauncherFactory } from '@envoys/envoy-core';
+import type { LauncherFactory } from '@envoys/envoy-core';
+import { CasaRun } from '../casa/casa-run';
 
-export const restore: LauncherFactory = () => {
-  throw new UnavailableError('not yet');
-};
+/** `-c METADATA PPR --restore`: apply archived calibration tables (extracted into products/) to the raw EB. */
+export const restore: LauncherFactory = (context) => new CasaRun(context, { mode: 'restore', restore: true, requireProducts: true });

@@ -1,5 +1,6 @@
-import { UnavailableError, type LauncherFactory } from '@envoys/envoy-core';
+import type { LauncherFactory } from '@envoys/envoy-core';
+import { CasaRun } from '../casa/casa-run';
 
-export const standardCal: LauncherFactory = () => {
-  throw new UnavailableError('not yet');
-};
+/** `-c METADATA PPR`: standard calibration of an execution block. */
+export const standardCal: LauncherFactory = (context) =>
+  new CasaRun(context, { mode: 'standard-cal', restore: false, requireProducts: true });

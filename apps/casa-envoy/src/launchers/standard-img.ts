@@ -1,5 +1,6 @@
-import { UnavailableError, type LauncherFactory } from '@envoys/envoy-core';
+import type { LauncherFactory } from '@envoys/envoy-core';
+import { CasaRun } from '../casa/casa-run';
 
-export const standardImg: LauncherFactory = () => {
-  throw new UnavailableError('not yet');
-};
+/** `-i METADATA PPR`: standard imaging of a calibrated measurement set. */
+export const standardImg: LauncherFactory = (context) =>
+  new CasaRun(context, { mode: 'standard-img', restore: false, requireProducts: false });

@@ -1,5 +1,5 @@
-import { UnavailableError, type LauncherFactory } from '@envoys/envoy-core';
+import type { LauncherFactory } from '@envoys/envoy-core';
+import { VerifyOnly } from '../casa/verify-only';
 
-export const verifyRun: LauncherFactory = () => {
-  throw new UnavailableError('not yet');
-};
+/** `--verify DIR`: re-check a finished run's logs and markers. */
+export const verifyRun: LauncherFactory = (context) => new VerifyOnly(context);

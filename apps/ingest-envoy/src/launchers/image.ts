@@ -1,6 +1,9 @@
-import { UnavailableError, type LauncherFactory } from '@envoys/envoy-core';
+import type { LauncherFactory } from '@envoys/envoy-core';
+import { auditImageIngestion } from '../audit/images';
+import { ingestionLauncher } from '../ingestion';
 
-/** ingest-envoy --image: product staging and ingest launch are built on this launcher (SPEC 5). */
-export const image: LauncherFactory = () => {
-  throw new UnavailableError('ingest-envoy --image is not available in this release');
-};
+/** ingest-envoy --image DIR (SPEC 5.2): FITS images with their ancillaries, weblog and pipeline artifacts. */
+export const image: LauncherFactory = (context) =>
+  ingestionLauncher(context, {
+    audit: (dir, timestamp) => auditImageIngestion(dir, timestamp),
+  });

@@ -1,6 +1,13 @@
-import { UnavailableError, type LauncherFactory } from '@envoys/envoy-core';
+import { InvalidInputError, type LauncherFactory } from '@envoys/envoy-core';
+import { auditImageIngestion } from '../audit/images';
+import { ingestionLauncher } from '../ingestion';
 
-/** ingest-envoy --seci: product staging and ingest launch are built on this launcher (SPEC 5). */
-export const seci: LauncherFactory = () => {
-  throw new UnavailableError('ingest-envoy --seci is not available in this release');
-};
+/** ingest-envoy --seci DIR COLLECTION (SPEC 5.2): as --image, into the named collection. */
+export const seci: LauncherFactory = (context) =>
+  ingestionLauncher(context, {
+    async audit(dir, timestamp) {
+      const collection = (context.commandLine.args['COLLECTION'] ?? '').trim();
+      if (collection === '') throw new InvalidInputError('COLLECTION (the argument after DIR) is empty');
+      return auditImageIngestion(dir, timestamp, collection);
+    },
+  });

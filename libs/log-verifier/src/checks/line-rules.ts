@@ -18,7 +18,7 @@ export interface LineLimits extends ScanLimits {
 
 /**
  * Scans one file for every line rule that applies to it, then numbers the lines of the findings kept.
- * @returns bytes read, or undefined when the file vanished before it could be opened
+ * @returns bytes read, or undefined when the file could not be read (vanished: nothing to say; else a finding)
  */
 export async function checkLines(
   file: string,
@@ -44,7 +44,7 @@ export async function checkLines(
     if (isAbsent(error)) return undefined;
     // Evidence that cannot be read does not prove success.
     for (const { rule } of checks) out.add({ file, line: null, rule: rule.id, text: `cannot read the file: ${reason(error)}` });
-    return 0;
+    return undefined;
   }
   checks.forEach(({ rule }, i) => {
     const sink = sinks[i];

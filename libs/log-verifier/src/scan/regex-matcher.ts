@@ -24,6 +24,8 @@ export function regexMatcher(ruleId: string, match: RegexMatch, filter: LineFilt
           let m: RegExpExecArray | null;
           while ((m = re.exec(str)) !== null) {
             const at = m.index;
+            // With the m flag, ^ and $ also match after the block's final newline: that is no line of the file.
+            if (at === str.length && (at === 0 || str.charCodeAt(at - 1) === 0x0a)) return;
             const lineStart = at === 0 ? 0 : str.lastIndexOf('\n', at - 1) + 1;
             let lineEnd = str.indexOf('\n', at);
             if (lineEnd === -1) lineEnd = str.length;

@@ -67,6 +67,9 @@ function saxMessage(error: Error): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
+// Errors about a whole tag, reported at the tag's start rather than at the character sax stopped on.
+const TAG_ERRORS = /^(Unexpected close tag|Unmatched closing tag|Invalid characters? in (tag name|closing tag))/;
+
 const UTF8_NAMES = /^(utf-?8|us-ascii|ascii)$/i;
 
 // Paths below the root element, by local name; the root's own name is checked separately.
@@ -102,7 +105,7 @@ export class PprScanner {
   constructor(private readonly label: string) {
     const options: ParserOptions = { strictEntities: true, position: true, trim: false, normalize: false, xmlns: false };
     this.parser = saxParser(true, options);
-    this.parser.onerror = (error) => this.fail(saxMessage(error));
+    this.parser.onerror = (error) => this.fail(saxMessage(error), TAG_ERRORS.test(error.message));
     this.parser.ondoctype = (doctype) => this.checkDoctype(doctype);
     this.parser.onprocessinginstruction = (instruction) => this.checkDeclaration(instruction);
     this.parser.onopentag = (tag) => this.open(tag);
@@ -144,11 +147,17 @@ export class PprScanner {
     return this.scan;
   }
 
-  private fail(message: string): void {
+  private fail(message: string, atTagStart = false): void {
     if (this.failed) return;
     // sax's line is 0-based; its column is that of the character just read, already 1-based.
     const line = this.parser.line + 1;
-    const column = Math.max(this.parser.column, 1);
+    let column = Math.max(this.parser.column, 1);
+    if (atTagStart) {
+      // Point at the `<` of the offending tag, where an operator looks; a tag broken over lines keeps the
+      // position of the error itself.
+      const tagColumn = this.parser.column - (this.parser.position - this.parser.startTagPosition);
+      if (tagColumn >= 1) column = tagColumn;
+    }
     this.reject(`${this.label}:${line}:${column}: ${message}`);
   }
 
@@ -185,7 +194,7 @@ export class PprScanner {
     const start = this.parser.startTagPosition - 1;
     if (!parent) {
       if (this.scan.root) {
-        this.fail(`a second root element <${tag.name}> (a document has one)`);
+        this.fail(`a second root element <${tag.name}> (a document has one)`, true);
         return;
       }
       this.scan.root = { name: tag.name, start };

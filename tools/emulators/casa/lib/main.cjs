@@ -48,8 +48,9 @@ async function main({ argv, env, cwd, casaHome }) {
     if (error instanceof ScenarioError) return exitWith(1, `casa emulator: ${error.message}`);
     throw error;
   }
-  const record = openRecord(env, cwd, { argv: process.argv.slice(1), cwd, env: { ...env }, pid: process.pid, scenario: scenario.name, startedAt: new Date().toISOString() });
+  // Stubborn before anything is recorded: a test that has seen the record may already be signalling.
   if (scenario.stubborn) ignoreTerminationSignals();
+  const record = openRecord(env, cwd, { argv: process.argv.slice(1), cwd, env: { ...env }, pid: process.pid, scenario: scenario.name, startedAt: new Date().toISOString() });
   if (!args.script) return exitWith(1, 'casa emulator: interactive CASA sessions are not emulated; give -c <script>');
   if (scenario.nolog) {
     // CASA started, printed its greeting and never got as far as its log (e.g. an unwritable directory).

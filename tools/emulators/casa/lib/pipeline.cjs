@@ -37,7 +37,11 @@ function checkRunnerServes(runner, ppr) {
   }
 }
 
-/** The pipeline's own handling of an exception: nothing louder than INFO (and a WARN from the stage). */
+/**
+ * The pipeline's own handling of an exception (executeppr's `except` block): the traceback on stdout, the
+ * opening lines again and the traceback at INFO in the log, the empty marker file, and a normal return.
+ * Nothing louder than INFO (the stage may have warned): a verifier that only looks for SEVERE misses it.
+ */
 function failQuietly(log, error, pprFile, cwd) {
   const traceback = [
     'Traceback (most recent call last):',
@@ -76,15 +80,20 @@ async function runStage(run, command, index) {
     if (outcome === 'severe') run.failed = true;
   }
   if (!run.failed) await scenarios.pace(scenario, log, command, ppr.commands.length);
-  if (tasks.isExport(command) && !run.failed) exportStage(run, tasks.origin(command));
+  if (tasks.isExport(command) && !run.failed) exportStage(run, command);
   tasks.endTask(log, command);
 }
 
-function exportStage(run, origin) {
+/**
+ * Writes the products, once. `command` is the export stage, still running (so the weblog that goes into
+ * weblog.tgz already lists it), or undefined for a procedure without an export stage.
+ */
+function exportStage(run, command) {
   if (run.scenario.noProducts || run.exported) return;
-  run.weblog.render(run.stages.concat({ name: 'export', status: 'completed' }), 'completed');
+  const stages = command ? run.stages.concat({ name: command.name, status: 'completed' }) : run.stages;
+  run.weblog.render(stages, 'completed');
   const written = exportProducts(run.mode, { ...run, stages: run.ppr.commands });
-  for (const name of written) run.log.info(origin, `Exported ${name}`);
+  for (const name of written) run.log.info(command ? tasks.origin(command) : ORIGIN, `Exported ${name}`);
   run.exported = true;
 }
 
@@ -121,7 +130,7 @@ function finish(run) {
     partialProducts({ ...run, stages: run.ppr.commands.slice(0, run.stages.length) });
   } else {
     if (run.scenario.benignSevere) scenarios.writeBenignSevere(run.log);
-    exportStage(run, ORIGIN); // a procedure without an export stage still leaves its products (documented)
+    exportStage(run); // a procedure without an export stage still leaves its products (documented)
     run.weblog.render(run.stages, 'completed');
   }
   run.log.info(ORIGIN, 'Terminating procedure execution ...');

@@ -5,7 +5,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { writeTgz } = require('./archive.cjs');
 const { writeTable, writeMeasurementSet, writeFlagVersions } = require('./tables.cjs');
-const { fitsImage, PNG } = require('./fits.cjs');
+const { PNG } = require('./fits.cjs');
+const { exportedImage } = require('./images.cjs');
 const scripts = require('./scripts.cjs');
 
 const VLA_OUS = 'unknown'; // the VLA pipeline has no OUS: its products are named "unknown.*"
@@ -70,56 +71,14 @@ function restoreProducts({ ppr, dirs, restoredFrom }) {
   return { written, manifestEntries: written.map((name) => ['restorelog', name]), manifestName: VLA_OUS };
 }
 
-// Pixel models for the exported images: a point source, its primary beam, noise, mask and spectral index.
-function imagePixels(kind) {
-  const r2 = (x, y) => (x - 7.5) ** 2 + (y - 7.5) ** 2;
-  switch (kind) {
-    case 'rms':
-      return () => 1.2e-5;
-    case 'pb':
-      return (x, y) => Math.exp(-r2(x, y) / 60);
-    case 'mask':
-      return (x, y) => (r2(x, y) < 9 ? 1 : 0);
-    case 'alpha':
-      return (x, y) => (r2(x, y) < 9 ? -0.7 : NaN);
-    default:
-      return (x, y) => 2.5e-3 * Math.exp(-r2(x, y) / 4) + 1e-5 * Math.sin(x * 7 + y * 3);
-  }
-}
-
-const BUNITS = { image: 'Jy/beam', rms: 'Jy/beam', pb: '', mask: '', alpha: '' };
-
-function fitsFor(field, kind, telescope) {
-  return fitsImage({
-    width: 16,
-    height: 16,
-    pixel: imagePixels(kind),
-    cards: [
-      ['BUNIT', BUNITS[kind], 'Brightness (pixel) unit'],
-      ['OBJECT', field],
-      ['TELESCOP', telescope ?? 'EVLA'],
-      ['CTYPE1', 'RA---SIN'],
-      ['CRVAL1', 188.5],
-      ['CDELT1', -2.7777778e-4],
-      ['CRPIX1', 8.5],
-      ['CTYPE2', 'DEC--SIN'],
-      ['CRVAL2', 56.9666667],
-      ['CDELT2', 2.7777778e-4],
-      ['CRPIX2', 8.5],
-      ['DATE', new Date().toISOString().slice(0, 19), 'Date FITS file was written'],
-      ['ORIGIN', 'CASA emulator (casa-6.1.2.7)'],
-    ],
-  });
-}
-
 /** Imaging: per science target a primary-beam corrected image and its ancillaries, plus the manifest. */
 function imagingProducts({ ppr, dirs }) {
   const written = [];
   const manifestEntries = [];
   for (const field of IMAGE_FIELDS) {
     const stem = `${IMAGING_OUS}.${field}_sci.K_band.cont.I.iter1.image.pbcor.tt0`;
-    written.push(write(dirs.productsDir, `${stem}.fits`, fitsFor(field, 'image', ppr.telescope)));
-    for (const kind of ANCILLARIES) written.push(write(dirs.productsDir, `${stem}.${kind}.fits`, fitsFor(field, kind, ppr.telescope)));
+    written.push(write(dirs.productsDir, `${stem}.fits`, exportedImage(field, 'image', ppr.telescope)));
+    for (const kind of ANCILLARIES) written.push(write(dirs.productsDir, `${stem}.${kind}.fits`, exportedImage(field, kind, ppr.telescope)));
     written.push(write(dirs.productsDir, `${stem}.png`, PNG));
     manifestEntries.push(['image', `${stem}.fits`]);
   }

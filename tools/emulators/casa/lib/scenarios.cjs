@@ -1,5 +1,6 @@
 // What goes wrong, chosen by CASA_EMULATOR_SCENARIO. Each scenario is a small description; the pipeline asks
 // it how to pace its stages and what happens at the stage where things go wrong (the "failing stage").
+const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { sleep } = require('./time.cjs');
@@ -34,6 +35,7 @@ function scenarioFromEnv(env) {
   const spec = SCENARIOS[name];
   if (!spec) throw new ScenarioError(`unknown CASA_EMULATOR_SCENARIO '${name}' (known: ${Object.keys(SCENARIOS).join(', ')})`);
   const signal = env.CASA_EMULATOR_SIGNAL || 'SIGKILL';
+  if (!(signal in os.constants.signals)) throw new ScenarioError(`CASA_EMULATOR_SIGNAL is not a signal name: '${signal}'`);
   return { name, ...spec, seconds: spec.slow ? parseSeconds(env.CASA_EMULATOR_SECONDS) : 0, signal };
 }
 
@@ -61,11 +63,12 @@ async function pace(scenario, log, command, stageCount) {
 // The SEVERE message and traceback of the example log: the pipeline reports the exception and carries on
 // to its end, and CASA exits 0.
 function writeSevere(log, command) {
+  const taskModule = command.name.replace(/^[a-z]+_/, '');
   log.write('SEVERE', origin(command), `Task ${command.name} raised an exception of class RuntimeError with the following message: Error in Calibrater::setapply.`);
   log.write('SEVERE', `${origin(command)}+`, 'Traceback (most recent call last):', [
     '\t  File "pipeline/infrastructure/basetask.py", line 492, in execute',
     '\t    result = self.prepare(**parameters)',
-    '\t  File "pipeline/hifv/tasks/finalcals/finalcals.py", line 211, in prepare',
+    `\t  File "pipeline/hifv/tasks/${taskModule}/${taskModule}.py", line 211, in prepare`,
     '\t    self._do_applycal(context, ...)',
     '\tRuntimeError: Error in Calibrater::setapply.',
   ]);
@@ -122,7 +125,7 @@ async function fail(scenario, { log, command, record }) {
       const childPid = await startWorker(scenario.stubborn);
       record.update({ childPid });
       log.info(origin(command), `Started MPI server process ${childPid}`);
-      setInterval(() => {}, 1 << 30);
+      setInterval(() => {}, 1 << 30); // a pending promise alone would not keep Node running
       return new Promise(() => {});
     }
     default:

@@ -1,0 +1,28 @@
+import { sleep } from './timing';
+
+const POLL_MS = 100;
+const ATTEMPT_MS = 1000;
+
+/**
+ * Waits until the backend answers HTTP on its port (SPEC 6.3 step 4). Any answer counts, also 403: the probe
+ * carries no token, so it proves the server is up without counting as a user of the session (which would
+ * reset the backend's idle and initial time-outs). Resolves true when it answered, false when `timeoutMs`
+ * passed or `stop` aborted (the backend exited, or the envoy is being stopped).
+ */
+export async function waitUntilReady(port: number, timeoutMs: number, stop: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const url = `http://127.0.0.1:${port}/`;
+  while (!stop.aborted) {
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.any([stop, AbortSignal.timeout(Math.min(ATTEMPT_MS, left))]) });
+      await response.body?.cancel();
+      return true;
+    } catch {
+      // Not listening yet (connection refused) or not answering yet: try again shortly.
+    }
+    await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), stop);
+  }
+  return false;
+}

@@ -1,0 +1,151 @@
+import { UnavailableError, type Logger } from '@envoys/envoy-core';
+import { permanentRedisError, redisLocation, redisReason, withRedis } from './redis';
+import { GaveUp, retry } from './retry';
+
+/** One Traefik key under the Redis provider's root key `traefik`, with its plain string value. */
+export interface RouteKey {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** The backend's address as the proxy reaches it; an IPv6 literal needs brackets in a URL. */
+export function backendUrl(host: string, port: number): string {
+  const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${shown}:${port}/`;
+}
+
+/**
+ * The router, middleware and service of SPEC 6.3 step 5, all named `carta-<ID>`: requests for
+ * `/carta/<ID>/...` lose that prefix and go to the backend. The service URL comes last: it is the key that
+ * says which backend owns the route (see SessionRoutes.remove).
+ */
+export function traefikRoutes(sessionId: string, host: string, port: number): RouteKey[] {
+  const name = `carta-${sessionId}`;
+  const prefix = `/carta/${sessionId}`;
+  return [
+    { key: `traefik/http/routers/${name}/rule`, value: `PathPrefix(\`${prefix}\`)` },
+    { key: `traefik/http/routers/${name}/service`, value: name },
+    { key: `traefik/http/routers/${name}/middlewares/0`, value: `${name}-strip` },
+    { key: `traefik/http/middlewares/${name}-strip/stripPrefix/prefixes/0`, value: prefix },
+    { key: `traefik/http/services/${name}/loadbalancer/servers/0/url`, value: backendUrl(host, port) },
+  ];
+}
+
+/** What teardown did with the keys, for the log and the report. */
+export interface Removal {
+  readonly removed: readonly string[];
+  /** Keys that may still be in Redis because it could not be reached. */
+  readonly notRemoved: readonly string[];
+  /** Keys left alone because another session with the same ID owns the route now. */
+  readonly leftToOwner: readonly string[];
+  readonly error?: string;
+}
+
+const ATTEMPT_MS = 3000;
+
+/** The session's keys in Redis: written once, removed at teardown, and never someone else's. */
+export class SessionRoutes {
+  /** Whether a write reached Redis (its reply may have been lost): from then on teardown must remove. */
+  private touched = false;
+  private readonly location: string;
+
+  constructor(
+    private readonly redisUrl: string,
+    readonly routes: readonly RouteKey[],
+    private readonly logger: Logger,
+  ) {
+    this.location = redisLocation(redisUrl);
+  }
+
+  get written(): readonly string[] {
+    return this.touched ? this.routes.map((route) => route.key) : [];
+  }
+
+  private get owner(): RouteKey {
+    return this.routes[this.routes.length - 1] as RouteKey;
+  }
+
+  /**
+   * Writes every key in one transaction. The keys expire `ttlSeconds` from now: a safety net for when the
+   * envoy is killed outright (SIGKILL, a lost node) and its teardown never runs. Unreachable Redis is 69.
+   */
+  async write(ttlSeconds: number, signal: AbortSignal): Promise<void> {
+    try {
+      const previous = await retry(
+        () =>
+          withRedis(this.redisUrl, ATTEMPT_MS, async (client) => {
+            const before = await client.get(this.owner.key);
+            this.touched = true;
+            const transaction = client.multi();
+            for (const { key, value } of this.routes) transaction.set(key, value, { expiration: { type: 'EX', value: ttlSeconds } });
+            await transaction.exec();
+            return before;
+          }),
+        {
+          tries: 3,
+          firstDelayMs: 250,
+          signal,
+          permanent: permanentRedisError,
+          onRetry: (error, attempt, delay) => this.logger.warn(`Redis: ${redisReason(error)}; retrying in ${delay} ms`, { attempt }),
+        },
+      );
+      if (previous !== null && previous !== this.owner.value) {
+        this.logger.warn(`the route was held by another backend (${previous}); this session has taken it over`);
+      }
+    } catch (error) {
+      const cause = error instanceof GaveUp ? error.lastError : error;
+      throw new UnavailableError(`cannot write the Traefik routes to Redis at ${this.location}: ${redisReason(cause)}`, [], { cause });
+    }
+  }
+
+  /**
+   * Deletes every key, retrying an unreachable Redis until `deadline`. The keys are deleted only while the
+   * service URL is still this backend's (WATCH, so the check and the delete are one step): a job restarted
+   * elsewhere with the same session ID may have taken the route over, and its routes must survive this teardown.
+   */
+  async remove(deadline: number): Promise<Removal> {
+    const keys = this.written;
+    if (keys.length === 0) return { removed: [], notRemoved: [], leftToOwner: [] };
+    const { WatchError } = await import('@redis/client');
+    try {
+      const outcome = await retry(
+        () =>
+          withRedis(this.redisUrl, ATTEMPT_MS, async (client) => {
+            for (let round = 0; round < 5; round++) {
+              await client.watch(this.owner.key);
+              const current = await client.get(this.owner.key);
+              if (current !== null && current !== this.owner.value) {
+                await client.unwatch();
+                return 'taken-over' as const;
+              }
+              try {
+                await client.multi().del([...keys]).exec();
+                return 'removed' as const;
+              } catch (error) {
+                if (!(error instanceof WatchError)) throw error;
+              }
+            }
+            throw new Error('the route kept changing while it was being removed');
+          }),
+        {
+          tries: Number.POSITIVE_INFINITY,
+          firstDelayMs: 250,
+          maxDelayMs: 2000,
+          deadline,
+          permanent: permanentRedisError,
+          onRetry: (error, attempt, delay) =>
+            this.logger.warn(`Redis: ${redisReason(error)}; retrying in ${delay} ms to remove the routes`, { attempt }),
+        },
+      );
+      if (outcome === 'taken-over') {
+        this.logger.warn('another backend with this session ID owns the route now: its keys are left in place');
+        return { removed: [], notRemoved: [], leftToOwner: keys };
+      }
+      return { removed: keys, notRemoved: [], leftToOwner: [] };
+    } catch (error) {
+      const cause = error instanceof GaveUp ? error.lastError : error;
+      const attempts = error instanceof GaveUp ? ` after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}` : '';
+      return { removed: [], notRemoved: keys, leftToOwner: [], error: `Redis at ${this.location}: ${redisReason(cause)}${attempts}` };
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alive, startRedis, type RedisServer } from '@envoys/testing';
+import { startNotificationEndpoint, type NotificationEndpoint } from './support/notifications';
+import {
+  expectBackendGone,
+  expectHidden,
+  failureLine,
+  PROXY,
+  report,
+  routeKeyNames,
+  routeValues,
+  sessionDir,
+  startSession,
+  tokenOf,
+  traefikKeys,
+} from './support/session';
+
+// Whole sessions through the built bundle, the CARTA emulator, a real Redis (with a password, which must
+// stay as secret as the token) and a recording notification endpoint (SPEC 6.3).
+const REDIS_PASSWORD = 'redis-pass-Zq83';
+
+describe('carta-envoy sessions', () => {
+  let redis: RedisServer;
+  let workflow: NotificationEndpoint;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    redis = await startRedis({ password: REDIS_PASSWORD });
+    workflow = await startNotificationEndpoint();
+    env = { CARTA_REDIS_URL: redis.url, CARTA_NOTIFY_URL: workflow.url, CARTA_TIMEOUT_MINUTES: '0.05', ENVOY_GRACE_SECONDS: '5' };
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    await workflow?.close();
+  });
+
+  it('folder: routes while running, the backend answers through the route with the token, all gone after the lifetime, exit 0', async () => {
+    const { dir, images } = sessionDir();
+    const id = 'folder-1';
+    const session = startSession(dir, ['--folder', 'images', '--session-id', id], env);
+    const ready = await workflow.next('carta-ready', id);
+    const token = tokenOf(ready.url);
+    expect(ready.url).toBe(`${PROXY}/carta/${id}/?token=${token}`);
+    expect(token).toMatch(/^[0-9a-f]{48}$/);
+    expect(Date.parse(ready.expiresAt ?? '')).toBeGreaterThan(Date.now());
+
+    // While it runs: exactly the keys of SPEC 6.3 step 5, plain strings, pointing at the backend's port.
+    const values = await routeValues(redis, id);
+    const serviceUrl = values[4] ?? '';
+    expect(serviceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(values).toEqual([`PathPrefix(\`/carta/${id}\`)`, `carta-${id}`, `carta-${id}-strip`, `/carta/${id}`, serviceUrl]);
+    for (const key of routeKeyNames(id)) expect(await redis.command('TYPE', key)).toBe('string');
+    expect(await traefikKeys(redis)).toEqual([...routeKeyNames(id)].sort());
+    // What Traefik does after stripping the prefix: the backend behind the route serves the token holder only.
+    expect((await fetch(`${serviceUrl}?token=${token}`)).status).toBe(200);
+    expect((await fetch(serviceUrl)).status).toBe(403);
+    expect((await fetch(`${serviceUrl}?token=${token.replace(/.$/, (c) => (c === '0' ? '1' : '0'))}`)).status).toBe(403);
+    const backend = session.backendPid();
+    expect(alive(backend)).toBe(true);
+
+    const finished = await session.finished;
+    expect([finished.code, finished.stderr]).toEqual([0, '']);
+    expect(await traefikKeys(redis)).toEqual([]);
+    const ended = await workflow.next('carta-ended', id);
+    expect(ended).toMatchObject({ event: 'carta-ended', sessionId: id, reason: 'lifetime' });
+    expectBackendGone(session);
+
+    const run = report(dir);
+    expect(run).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect(run.launch?.argv.slice(1)).toEqual([
+      '--no_browser', '--host', '0.0.0.0', '--port', String(new URL(serviceUrl).port), '--top_level_folder', images, images,
+    ]);
+    expect(run.launch?.env).toEqual({ CARTA_AUTH_TOKEN: '[REDACTED]' });
+    expect(run.launch?.stoppedBy).toBe('lifetime');
+    expect(run.details.session).toMatchObject({ id, host: '127.0.0.1', port: Number(new URL(serviceUrl).port), url: `${PROXY}/carta/${id}/`, endedBy: 'lifetime' });
+    expect(run.details.routes).toMatchObject({ written: routeKeyNames(id), removed: routeKeyNames(id), notRemoved: [] });
+    expect(run.details.notifications?.map((n) => [n.event, n.delivered])).toEqual([['carta-ready', true], ['carta-ended', true]]);
+    // The backend shut down on the SIGINT the envoy sent at the end of the lifetime.
+    expect(readFileSync(join(dir, 'carta-envoy.folder.out.log'), 'utf8')).toContain('received SIGINT');
+    expectHidden([token, REDIS_PASSWORD], finished, dir, 'folder');
+  });
+
+  it('single: the image is opened with its folder as the top level; same life cycle, exit 0', async () => {
+    const { dir, images, fits } = sessionDir();
+    const id = 'Single_2';
+    const session = startSession(dir, ['--single', 'images/cube.fits', '--session-id', id], env);
+    const ready = await workflow.next('carta-ready', id);
+    const token = tokenOf(ready.url);
+    expect(ready.url).toBe(`${PROXY}/carta/${id}/?token=${token}`);
+    const serviceUrl = (await routeValues(redis, id))[4] ?? '';
+    expect((await fetch(`${serviceUrl}?token=${token}`)).status).toBe(200);
+
+    const finished = await session.finished;
+    expect(finished.code).toBe(0);
+    expect(await routeValues(redis, id)).toEqual([null, null, null, null, null]);
+    expect(await workflow.next('carta-ended', id)).toMatchObject({ reason: 'lifetime' });
+    expectBackendGone(session);
+    const argv = report(dir).launch?.argv ?? [];
+    expect(argv.slice(argv.indexOf('--top_level_folder'))).toEqual(['--top_level_folder', images, fits]);
+    expectHidden([token, REDIS_PASSWORD], finished, dir, 'single');
+  });
+
+  it('SIGTERM mid-session: the backend gets SIGINT, teardown completes, exit 143', async () => {
+    const { dir } = sessionDir();
+    const id = 'sigterm';
+    const session = startSession(dir, ['--folder', 'images', '--session-id', id], { ...env, CARTA_TIMEOUT_MINUTES: '10' });
+    const token = tokenOf((await workflow.next('carta-ready', id)).url);
+    expect((await routeValues(redis, id)).every((value) => value !== null)).toBe(true);
+    session.process.kill('SIGTERM');
+    const finished = await session.finished;
+    expect(finished.code).toBe(143);
+    expect(finished.ms).toBeLessThan(15_000);
+    expect(await traefikKeys(redis)).toEqual([]);
+    expect(await workflow.next('carta-ended', id)).toMatchObject({ reason: 'signal' });
+    expectBackendGone(session);
+    expect(readFileSync(join(dir, 'carta-envoy.folder.out.log'), 'utf8')).toContain('received SIGINT');
+    expect(report(dir)).toMatchObject({ exitCode: 143, signal: 'SIGTERM', details: { routes: { notRemoved: [] } } });
+    expectHidden([token, REDIS_PASSWORD], finished, dir, 'folder');
+  });
+
+  it('the backend crashes mid-session: teardown completes, exit 70 naming the exit status', async () => {
+    const { dir } = sessionDir();
+    const id = 'crash';
+    const session = startSession(dir, ['--folder', 'images', '--session-id', id], {
+      ...env,
+      CARTA_TIMEOUT_MINUTES: '10',
+      CARTA_EMULATOR_SCENARIO: 'crash',
+      CARTA_EMULATOR_CRASH_AFTER_SECONDS: '0.8',
+    });
+    const token = tokenOf((await workflow.next('carta-ready', id)).url);
+    const finished = await session.finished;
+    expect(finished.code).toBe(70);
+    expect(failureLine(finished)).toMatch(/carta_backend.*exited with status 1/);
+    expect(await traefikKeys(redis)).toEqual([]);
+    expect(await workflow.next('carta-ended', id)).toMatchObject({ reason: 'backend-exited' });
+    expectBackendGone(session);
+    expectHidden([token, REDIS_PASSWORD], finished, dir, 'folder');
+  });
+
+  it('the backend dies of a signal the envoy did not send: exit 70', async () => {
+    const { dir } = sessionDir();
+    const id = 'oom';
+    const session = startSession(dir, ['--folder', 'images', '--session-id', id], {
+      ...env,
+      CARTA_TIMEOUT_MINUTES: '10',
+      CARTA_EMULATOR_SCENARIO: 'killed',
+      CARTA_EMULATOR_CRASH_AFTER_SECONDS: '0.5',
+    });
+    await workflow.next('carta-ready', id);
+    const finished = await session.finished;
+    expect(finished.code).toBe(70);
+    expect(failureLine(finished)).toMatch(/killed by SIGKILL/);
+    expect(await traefikKeys(redis)).toEqual([]);
+  });
+
+  it('the backend exits 0 by itself (its idle time-out): the session ends with exit 0', async () => {
+    const { dir } = sessionDir();
+    const id = 'idle';
+    const session = startSession(dir, ['--folder', 'images', '--session-id', id], { ...env, CARTA_TIMEOUT_MINUTES: '10', CARTA_IDLE_TIMEOUT_SECONDS: '1' });
+    const token = tokenOf((await workflow.next('carta-ready', id)).url);
+    // The user opens the session once, then leaves: the backend's idle time-out ends it.
+    expect((await fetch(`${(await routeValues(redis, id))[4]}?token=${token}`)).status).toBe(200);
+    const finished = await session.finished;
+    expect(finished.code).toBe(0);
+    expect(report(dir).launch?.argv).toContain('--idle_timeout');
+    expect(await workflow.next('carta-ended', id)).toMatchObject({ reason: 'backend-exited' });
+    expect(await traefikKeys(redis)).toEqual([]);
+  });
+
+  it('a backend that does not answer within readyTimeoutSeconds is stopped: exit 70, no route written', async () => {
+    const { dir } = sessionDir();
+    const id = 'slow';
+    const session = startSession(dir, ['--folder', 'images', '--session-id', id, '--set', 'envoys.carta.readyTimeoutSeconds=0.8'], {
+      ...env,
+      CARTA_EMULATOR_SCENARIO: 'slow-start',
+      CARTA_EMULATOR_START_DELAY_SECONDS: '30',
+    });
+    const finished = await session.finished;
+    expect(finished.code).toBe(70);
+    expect(failureLine(finished)).toMatch(/did not answer on port \d+ within 0.8 s/);
+    expectBackendGone(session);
+    expect(await traefikKeys(redis)).toEqual([]);
+    expect(report(dir).details.routes).toBeUndefined();
+    expect(workflow.received.filter((n) => n.sessionId === id).map((n) => n.event)).toEqual(['carta-ended']);
+  });
+});

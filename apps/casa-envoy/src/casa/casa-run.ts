@@ -1,0 +1,154 @@
+import { join } from 'node:path';
+import {
+  durationMs,
+  exitStatusFindings,
+  step,
+  type EnvoyContext,
+  type Finding,
+  type LaunchPlan,
+  type LaunchResult,
+  type Launcher,
+} from '@envoys/envoy-core';
+import { ensureDirectory, extractSafely, findCalibrationTar, requireDirectory, resolveInside } from '@envoys/file-foundation';
+import { takeSnapshot, verify, type RuleSet, type Snapshot } from '@envoys/log-verifier';
+import { auditInputs, correctPpr, resolvePprPaths, type AuditedInputs, type CasaMode, type PprPaths } from '@envoys/ppr-audit';
+import { locateCasa, type CasaInstallation } from './casa-home';
+import { casaLaunchPlan } from './environment';
+import { casaRules } from './rules';
+
+/** What distinguishes the four kinds of CASA run (SPEC 4.1). */
+export interface CasaRunKind {
+  readonly mode: CasaMode;
+  /** Extract the calibration tar into products/ first (SPEC 4.6). */
+  readonly restore: boolean;
+  /** The run must write something new to products/ (SPEC 4.8). */
+  readonly requireProducts: boolean;
+}
+
+/**
+ * One CASA pipeline run: audit the processing directory and inputs, find CASA, lay down the restore
+ * foundation, correct the PPR for the job's real directory, launch CASA in working/, and verify from its
+ * logs and markers that it really succeeded. The four modes differ only in their CasaRunKind.
+ */
+export class CasaRun implements Launcher {
+  readonly steps;
+  private readonly processingDir: string;
+  private readonly workingDir: string;
+  private readonly productsDir: string;
+  private readonly rules: RuleSet;
+  private inputs?: AuditedInputs<CasaMode>;
+  private installation?: CasaInstallation;
+  private paths?: PprPaths;
+  private baseline?: Snapshot;
+
+  constructor(
+    private readonly context: EnvoyContext,
+    private readonly kind: CasaRunKind,
+  ) {
+    this.processingDir = context.workDir;
+    this.workingDir = join(this.processingDir, 'working');
+    this.productsDir = join(this.processingDir, 'products');
+    this.rules = casaRules(context.settings, kind.requireProducts);
+    this.steps = [
+      step('audit-directory', () => this.auditDirectory()),
+      step('audit-inputs', () => this.auditInputs()),
+      step('audit-rawdata', () => this.auditRawdata()),
+      step('locate-casa', () => this.locateCasa()),
+      ...(kind.restore ? [step('restore-foundation', () => this.restoreFoundation())] : []),
+      step('prepare-directories', () => this.prepareDirectories()),
+      step('correct-ppr', () => this.correctPpr()),
+      step('baseline', () => this.takeBaseline()),
+    ];
+  }
+
+  private async auditDirectory(): Promise<string> {
+    await requireDirectory(this.processingDir, 'processing directory');
+    await requireDirectory(join(this.processingDir, 'rawdata'), 'rawdata directory');
+    this.paths = await resolvePprPaths(this.processingDir);
+    return `processing directory ${this.processingDir}`;
+  }
+
+  private async auditInputs(): Promise<string> {
+    const { args } = this.context.commandLine;
+    this.inputs = await auditInputs({
+      processingDir: this.processingDir,
+      metadataPath: args['METADATA'] ?? '',
+      pprPath: args['PPR'] ?? '',
+      mode: this.kind.mode,
+    });
+    const { ppr, metadata } = this.inputs;
+    this.context.recordDetail('productLocator', metadata.productLocator);
+    this.context.recordDetail('sdmIdentifiers', ppr.dataSets.map((dataSet) => dataSet.sdmIdentifier));
+    return `metadata and PPR valid for ${this.kind.mode}: ${ppr.commands.length} pipeline commands, telescope ${ppr.telescope ?? 'unknown'}`;
+  }
+
+  private async auditRawdata(): Promise<string> {
+    const rawdata = join(this.processingDir, 'rawdata');
+    const found: string[] = [];
+    for (const dataSet of this.inputs?.ppr.dataSets ?? []) {
+      const path = await resolveInside(rawdata, dataSet.sdmIdentifier, 'SdmIdentifier');
+      await requireDirectory(path, `rawdata/${dataSet.sdmIdentifier} (the data named by SdmIdentifier)`);
+      found.push(dataSet.sdmIdentifier);
+    }
+    return `rawdata holds ${found.join(', ')}`;
+  }
+
+  private async locateCasa(): Promise<string> {
+    const { settings } = this.context;
+    this.installation = await locateCasa(settings.optionalString('envoys.casa.home'), this.inputs?.ppr.telescope);
+    return `CASA ${this.installation.casa}, runner ${this.installation.runner}`;
+  }
+
+  private async restoreFoundation(): Promise<string> {
+    const tar = await findCalibrationTar(join(this.processingDir, 'rawdata'), this.inputs?.metadata.calibrationTarball);
+    if (this.context.dryRun) {
+      const entries = await extractSafely(tar, this.productsDir, { dryRun: true });
+      return `would extract ${entries.length} entries of ${tar} into products/`;
+    }
+    await ensureDirectory(this.productsDir, 'products directory');
+    const entries = await extractSafely(tar, this.productsDir);
+    return `extracted ${entries.length} entries of ${tar} into products/`;
+  }
+
+  private async prepareDirectories(): Promise<string> {
+    if (this.context.dryRun) return 'would create working/ and products/ where missing';
+    await ensureDirectory(this.workingDir, 'working directory');
+    await ensureDirectory(this.productsDir, 'products directory');
+    return 'working/ and products/ ready';
+  }
+
+  private async correctPpr(): Promise<string> {
+    const paths = this.paths as PprPaths;
+    const source = this.inputs?.ppr.path ?? '';
+    const target = join(this.workingDir, 'PPR.xml');
+    const change = `RootDirectory=${paths.rootDirectory}, RelativePath=${paths.relativePath}`;
+    if (this.context.dryRun) return `would write ${target} with ${change}`;
+    await correctPpr({ source, target, ...paths });
+    return `wrote ${target} with ${change}`;
+  }
+
+  private async takeBaseline(): Promise<string> {
+    if (this.context.dryRun) return 'would record the logs and products present before the run';
+    this.baseline = await takeSnapshot(this.workingDir, this.rules);
+    return `recorded ${Object.keys(this.baseline.files).length} files present before the run`;
+  }
+
+  launchPlan(): LaunchPlan {
+    const { settings } = this.context;
+    return casaLaunchPlan({
+      installation: this.installation as CasaInstallation,
+      rootDirectory: (this.paths as PprPaths).rootDirectory,
+      workingDir: this.workingDir,
+      useXvfb: settings.boolean('envoys.casa.useXvfb'),
+      xvfbRun: settings.string('envoys.casa.xvfbRun'),
+      timeoutMs: durationMs(settings, 'envoys.casa.timeoutMinutes', 'minutes'),
+    });
+  }
+
+  async verify(result: LaunchResult | undefined): Promise<readonly Finding[]> {
+    const findings: Finding[] = result ? exitStatusFindings(result, this.installation?.casa ?? 'casa') : [];
+    const checked = await verify(this.rules, { baseDir: this.workingDir, baseline: this.baseline, signal: this.context.signal });
+    this.context.recordDetail('logsScanned', checked.filesScanned);
+    return [...findings, ...checked.findings];
+  }
+}

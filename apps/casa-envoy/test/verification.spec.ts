@@ -1,0 +1,91 @@
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { casaEnvoy, MODE_ARGS, readReport, reason } from './support/casa-envoy';
+import { makeProcessingDir } from './support/processing-dir';
+
+const STALE_LOG = [
+  '2021-05-06 17:35:02\tINFO\tcasa::::casa\tCASA Version 6.1.2.7',
+  '2021-05-06 18:02:13\tSEVERE\thifv_finalcals::::casa\tTask hifv_finalcals raised an exception of class RuntimeError',
+  '',
+].join('\n');
+
+// SPEC 4.8: CASA exits 0 after failing; the envoy must find out from logs and markers.
+describe('casa-envoy verification', () => {
+  it.each([
+    ['severe', /casa-severe/, true],
+    ['errorexit', /casa-errorexit/, false],
+    ['crash', /exit-status/, false],
+    ['signal', /exit-status/, false],
+    ['nolog', /casa-log-missing/, false],
+    ['noproducts', /casa-products-empty/, false],
+  ])('scenario %s: exit 70 with a finding naming the file', async (scenario, rule, hasLine) => {
+    const dir = makeProcessingDir({ mode: 'standard-cal' });
+    const finished = await casaEnvoy(dir, MODE_ARGS['standard-cal'], { CASA_EMULATOR_SCENARIO: scenario });
+    expect(finished.code).toBe(70);
+    expect(reason(finished)).toMatch(/^casa-envoy: verification failed: /);
+    const report = readReport(dir);
+    expect(report.status).toBe('failed');
+    const finding = report.findings.find((item) => rule.test(item.rule));
+    expect(finding).toBeDefined();
+    expect(finding?.file).toBeTruthy();
+    if (hasLine) {
+      expect(finding?.line).toEqual(expect.any(Number));
+      expect(finding?.file).toMatch(/working\/casa-\d{8}-\d{6}\.log$/);
+      expect(finding?.text).toContain('SEVERE');
+      expect(reason(finished)).toContain(`${finding?.file}:${finding?.line}`);
+    }
+  });
+
+  it('a stale SEVERE log and errorexit marker from an earlier run do not fail a good run', async () => {
+    const dir = makeProcessingDir({ mode: 'standard-cal' });
+    mkdirSync(join(dir, 'working'));
+    writeFileSync(join(dir, 'working/casa-20210506-173502.log'), STALE_LOG);
+    writeFileSync(join(dir, 'working/errorexit-20210506T180214.txt'), '');
+    const finished = await casaEnvoy(dir, MODE_ARGS['standard-cal']);
+    expect([finished.code, finished.stderr]).toEqual([0, '']);
+    expect(readReport(dir).findings).toEqual([]);
+  });
+
+  it('a benign SEVERE pattern from the settings is not a failure', async () => {
+    const dir = makeProcessingDir({ mode: 'standard-cal' });
+    const failing = await casaEnvoy(dir, MODE_ARGS['standard-cal'], { CASA_EMULATOR_SCENARIO: 'severe-flagmanager' });
+    expect(failing.code).toBe(70);
+    const again = makeProcessingDir({ mode: 'standard-cal' });
+    const finished = await casaEnvoy(again, MODE_ARGS['standard-cal'], {
+      CASA_EMULATOR_SCENARIO: 'severe-flagmanager',
+      CASA_BENIGN_SEVERE: 'flagmanager || some other benign message',
+    });
+    expect([finished.code, finished.stderr]).toEqual([0, '']);
+  });
+
+  it('--verify DIR re-checks a finished run: old logs count, products do not', async () => {
+    const good = makeProcessingDir({ mode: 'standard-cal' });
+    expect((await casaEnvoy(good, MODE_ARGS['standard-cal'])).code).toBe(0);
+    const verified = await casaEnvoy(good, ['--verify', good]);
+    expect(verified.code).toBe(0);
+    expect(readReport(good).mode).toBe('verify');
+
+    const old = makeProcessingDir({ mode: 'standard-cal' });
+    mkdirSync(join(old, 'working'));
+    writeFileSync(join(old, 'working/casa-20210506-173502.log'), STALE_LOG);
+    const checked = await casaEnvoy(old, ['--verify', '.']);
+    expect(checked.code).toBe(70);
+    expect(reason(checked)).toContain(`${join(old, 'working/casa-20210506-173502.log')}:2`);
+    expect(readReport(old).findings).toEqual([
+      expect.objectContaining({ file: join(old, 'working/casa-20210506-173502.log'), line: 2, rule: 'casa-severe' }),
+    ]);
+
+    const missing = await casaEnvoy(old, ['--verify', join(old, 'nowhere')]);
+    expect(missing.code).toBe(66);
+  });
+
+  it('--verify on a directory with no log at all fails (CASA never started)', async () => {
+    const dir = makeProcessingDir({ mode: 'standard-cal' });
+    mkdirSync(join(dir, 'working'));
+    copyFileSync(join(dir, 'PPR.xml'), join(dir, 'working/PPR.xml'));
+    const finished = await casaEnvoy(dir, ['--verify', dir]);
+    expect(finished.code).toBe(70);
+    expect(readReport(dir).findings.map((finding) => finding.rule)).toEqual(['casa-log-missing']);
+    expect(readdirSync(join(dir, 'working'))).toEqual(['PPR.xml']);
+  });
+});

@@ -1,0 +1,108 @@
+import { readFile, stat } from 'node:fs/promises';
+import { InvalidInputError, MissingInputError, inputError } from '@envoys/envoy-core';
+import { isBareName } from '../naming';
+import { inDir, type ProcessingDir } from './processing-dir';
+
+/** What ingestion needs from metadata.json (SPEC 4.3, 5.3); each mode asks for its own fields. */
+export interface IngestMetadata {
+  readonly telescope: string;
+  /** The first SDM identifier (calibration: it names the caltables tar). */
+  readonly firstFileSetId?: string;
+  /** calibration: the execution block that was calibrated. */
+  readonly productLocator?: string;
+  /** image, seci: the calibration the images were made from. */
+  readonly calProductLocator?: string;
+}
+
+export interface MetadataNeeds {
+  readonly fileSetIds?: boolean;
+  /** 'execblock': the locator must name an execution block (a calibration is of an EB). */
+  readonly productLocator?: 'execblock';
+  readonly calProductLocator?: boolean;
+}
+
+// metadata.json is a few kilobytes; a file far larger than that is not metadata and is not read into memory.
+const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Line and column of a JSON.parse failure, when Node says at which position it failed. */
+function wherePositioned(text: string, message: string): string {
+  const match = /position (\d+)/.exec(message);
+  if (!match) return '';
+  const before = text.slice(0, Number(match[1]));
+  const lines = before.split('\n');
+  return `:${lines.length}:${(lines[lines.length - 1] ?? '').length + 1}`;
+}
+
+async function readMetadataObject(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new InvalidInputError(`${file} is not a regular file`);
+    if (info.size > MAX_METADATA_BYTES) throw new InvalidInputError(`${file} is ${info.size} bytes: too large for metadata`);
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw inputError(error, file);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidInputError(`${file}${wherePositioned(text, reason)}: not valid JSON: ${reason}`);
+  }
+  if (!isRecord(parsed)) throw new InvalidInputError(`${file}: not a JSON object`);
+  return parsed;
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/**
+ * Reads DIR/metadata.json and audits the fields ingestion needs: every problem is collected and reported at
+ * once (65), the first in the message and all in the details; a missing file is 66.
+ */
+export async function readIngestMetadata(dir: ProcessingDir, needs: MetadataNeeds): Promise<IngestMetadata> {
+  const file = inDir(dir, 'metadata.json');
+  const fields = await readMetadataObject(file).catch((error: unknown) => {
+    if (error instanceof MissingInputError) throw new MissingInputError(`${file} does not exist (ingestion needs the telescope and product locators from it)`);
+    throw error;
+  });
+  const problems: string[] = [];
+  const project = fields['projectMetadata'];
+  const telescope = isRecord(project) ? project['telescope'] : undefined;
+  if (!nonEmptyString(telescope)) problems.push(`${file}: field projectMetadata.telescope is missing or empty (the manifest's telescope comes from it)`);
+
+  let firstFileSetId: string | undefined;
+  if (needs.fileSetIds) {
+    const ids = fields['fileSetIds'];
+    const first = Array.isArray(ids) ? (ids[0] as unknown) : ids;
+    if (!nonEmptyString(first)) problems.push(`${file}: field fileSetIds is missing or empty (a string or a list of strings)`);
+    else if (!isBareName(first.trim())) problems.push(`${file}: field fileSetIds: ${JSON.stringify(first)} is not a plain name (it names the caltables tar)`);
+    else firstFileSetId = first.trim();
+  }
+
+  let productLocator: string | undefined;
+  if (needs.productLocator) {
+    const locator = fields['productLocator'];
+    if (!nonEmptyString(locator)) problems.push(`${file}: field productLocator is missing or empty (the execution block that was calibrated)`);
+    else if (!locator.includes(needs.productLocator)) problems.push(`${file}: field productLocator ${JSON.stringify(locator)} is not an execution block locator`);
+    else productLocator = locator;
+  }
+
+  let calProductLocator: string | undefined;
+  if (needs.calProductLocator) {
+    const locator = fields['calProductLocator'];
+    if (!nonEmptyString(locator)) problems.push(`${file}: field calProductLocator is missing or empty (the calibration the images were made from)`);
+    else calProductLocator = locator;
+  }
+
+  if (problems.length > 0 || !nonEmptyString(telescope)) {
+    throw new InvalidInputError(problems[0] ?? `${file}: invalid`, problems.slice(1));
+  }
+  return { telescope, firstFileSetId, productLocator, calProductLocator };
+}

@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  durationMs,
+  exitStatusFindings,
+  step,
+  writeFileAtomic,
+  InvalidInputError,
+  type EnvoyContext,
+  type Launcher,
+  type LaunchPlan,
+} from '@envoys/envoy-core';
+import { ensureDirectory } from '@envoys/file-foundation';
+import { auditProcessingDir, type ProcessingDir } from './audit/processing-dir';
+import { resolveIngestCommand } from './launch/ingest-command';
+import { writeMemoryTar } from './manifest/artifacts-tar';
+import { buildManifest, ingestionArtifactsName, serializeManifest, type IngestionManifest } from './manifest/build';
+import { checkNamedFilesPresent, validateManifest } from './manifest/validate';
+import { ADDITIONAL_METADATA_NAME, MANIFEST_NAME, ingestTimestamp } from './naming';
+import { stagingItems, type IngestionPlan, type StagingItem } from './plan';
+import { checkStagingDir, stagingDirFor } from './stage/staging-dir';
+import { checksumStaged, stageItems, type StagedFile } from './stage/stage';
+
+/** What differs between the four modes: how the processing directory becomes an ingestion plan. */
+export interface IngestionMode {
+  audit(dir: ProcessingDir, timestamp: string): Promise<IngestionPlan>;
+}
+
+const MiB = 1024 * 1024;
+
+function describeItem(item: StagingItem): string {
+  if (item.kind === 'file') return `${JSON.stringify(item.name)} from ${item.source}`;
+  if (item.kind === 'tree') return `${JSON.stringify(item.name)}/ (${item.tree.files.length} files) from ${item.source}`;
+  return `${JSON.stringify(item.name)}: new ${item.gzip ? 'gzipped ' : ''}tar of ${item.members.length} entr${item.members.length === 1 ? 'y' : 'ies'} of ${item.base}`;
+}
+
+/** Two items under one staged name would overwrite each other: refused before anything is written. */
+function requireUniqueNames(items: readonly StagingItem[]): void {
+  const seen = new Set<string>([MANIFEST_NAME]);
+  for (const item of items) {
+    if (seen.has(item.name)) throw new InvalidInputError(`two products would be staged as ${JSON.stringify(item.name)}`);
+    seen.add(item.name);
+  }
+}
+
+/** Whether linked files would be copied instead: the staging directory's file system is not the input's. */
+async function sameFileSystem(source: string, stagingDir: string): Promise<boolean> {
+  let probe = stagingDir;
+  for (;;) {
+    const info = await stat(probe).catch(() => undefined);
+    if (info) return info.dev === (await stat(source)).dev;
+    const parent = dirname(probe);
+    if (parent === probe) return false;
+    probe = parent;
+  }
+}
+
+/**
+ * The ingestion life cycle every mode shares (SPEC 5): audit the processing directory into a plan, find the
+ * ingest command, check the staging directory, stage, checksum, write the manifest and the artifacts tar;
+ * then launch `<ingest> --json -p <staging>`. Everything that can fail on the inputs fails before the first
+ * file is written; a dry run does every check and writes nothing.
+ */
+export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): Launcher {
+  const { settings, logger, signal, dryRun } = context;
+  const reingest = context.commandLine.options['--reingest'] === true;
+  const timestamp = ingestTimestamp(context.startedAt);
+  const cwd = process.cwd();
+  let dir: ProcessingDir | undefined;
+  let plan: IngestionPlan | undefined;
+  let command: string | undefined;
+  let stagingDir = '';
+  let manifest: IngestionManifest | undefined;
+  const staged: StagedFile[] = [];
+
+  const need = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('setup steps ran out of order');
+    return value;
+  };
+
+  return {
+    steps: [
+      step('audit-inputs', async () => {
+        dir = await auditProcessingDir(context.workDir);
+        plan = await mode.audit(dir, timestamp);
+        requireUniqueNames(stagingItems(plan));
+        const images = plan.science.length;
+        const ancillaries = plan.science.reduce((sum, product) => sum + product.ancillaries.length, 0) + plan.ancillaries.length;
+        return `${plan.telescope}: ${images} science product${images === 1 ? '' : 's'}, ${ancillaries} ancillar${ancillaries === 1 ? 'y' : 'ies'}`;
+      }),
+      step('find-ingest', async () => {
+        command = await resolveIngestCommand(settings.string('envoys.ingest.command'), process.env, cwd);
+        return command;
+      }),
+      step('check-staging', async () => {
+        stagingDir = stagingDirFor(settings, need(dir).name, cwd);
+        const exists = await checkStagingDir(stagingDir, reingest);
+        context.recordDetail('staging', { directory: stagingDir, reingest, files: staged });
+        return `${stagingDir}${exists ? ' (exists' + (reingest ? '; re-ingestion)' : ')') : ''}`;
+      }),
+      step('stage-products', async () => {
+        const items = stagingItems(need(plan));
+        if (dryRun) {
+          const firstFile = items.find((item): item is Exclude<StagingItem, { kind: 'tar' }> => item.kind !== 'tar');
+          const linking = firstFile ? await sameFileSystem(firstFile.source, stagingDir) : true;
+          for (const item of items) logger.child('stage-products').info(`would stage ${describeItem(item)}`);
+          return `would stage ${items.length} items into ${stagingDir}${linking ? '' : ' (by copying: another file system)'}`;
+        }
+        await ensureDirectory(stagingDir, 'staging directory');
+        await stageItems(items, stagingDir, { signal, logger: logger.child('stage-products'), tty: process.stdout.isTTY === true, staged });
+        const links = staged.filter((file) => file.method === 'link').length;
+        const copies = staged.filter((file) => file.method === 'copy').length;
+        const created = staged.filter((file) => file.method === 'created').length;
+        return `${staged.length} files in ${stagingDir}: ${links} linked, ${copies} copied, ${created} created`;
+      }),
+      step('checksum-staged', async () => {
+        if (dryRun) return 'would compute the SHA-256 of every linked file';
+        const bytes = await checksumStaged(staged, stagingDir, signal);
+        return `${(bytes / MiB).toFixed(1)} MiB of linked files hashed; every staged file has its SHA-256`;
+      }),
+      step('write-manifest', async () => {
+        const artifactsName = ingestionArtifactsName(timestamp);
+        manifest = buildManifest(need(plan), { stagingDir, reingest, artifactsName });
+        await validateManifest(manifest);
+        const manifestPath = join(stagingDir, MANIFEST_NAME);
+        if (dryRun) return `would write ${manifestPath} (valid against its schema) and ${artifactsName}`;
+        const text = serializeManifest(manifest);
+        const members = [{ name: MANIFEST_NAME, bytes: Buffer.from(text) }];
+        const extra = need(plan).additionalMetadata;
+        if (extra) members.push({ name: ADDITIONAL_METADATA_NAME, bytes: await readFile(join(stagingDir, extra.name)) });
+        // The artifacts tar first, the manifest last: a manifest in staging means the staging is complete.
+        const artifacts = await writeMemoryTar(join(stagingDir, artifactsName), members, context.startedAt);
+        staged.push({ name: artifactsName, size: artifacts.size, sha256: artifacts.sha256, method: 'created' });
+        await checkNamedFilesPresent(manifest, stagingDir);
+        await writeFileAtomic(manifestPath, text);
+        staged.push({ name: MANIFEST_NAME, size: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex'), method: 'created' });
+        context.recordDetail('manifest', manifestPath);
+        return manifestPath;
+      }),
+    ],
+    launchPlan(): LaunchPlan {
+      const timeoutMs = durationMs(settings, 'envoys.ingest.timeoutMinutes', 'minutes');
+      return {
+        argv: [need(command), '--json', '-p', stagingDir],
+        cwd: context.workDir,
+        env: {},
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      };
+    },
+    async verify(result) {
+      if (!result) return [];
+      const findings = exitStatusFindings(result, need(command));
+      // The staging directory stays as it is on failure so that an operator can see what ingest was given.
+      return findings.map((finding) => ({ ...finding, text: `${finding.text}; staging directory kept for inspection: ${stagingDir}` }));
+    },
+  };
+}

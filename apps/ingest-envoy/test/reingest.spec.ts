@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { tempDir, treeFingerprint } from '@envoys/testing';
+import { calibrationDir } from './support/fixtures';
+import { ingestEnvoy, ledgerEntries, readManifest, readReport, reason, type IngestWorld } from './support/ingest-envoy';
+
+describe('a second ingestion of the same products (SPEC 5.2)', () => {
+  it('is refused without --reingest, leaving staging exactly as it was; with --reingest the manifest says so', async () => {
+    const root = tempDir('ingest-reingest-');
+    const w: IngestWorld = { root, stagingRoot: join(root, 'staging'), ledger: join(root, 'ledger.jsonl') };
+    calibrationDir(join(root, 'run1'));
+    const stagingDir = join(w.stagingRoot, 'run1');
+
+    expect((await ingestEnvoy(w, ['--calibration', 'run1'])).code).toBe(0);
+    const staged = treeFingerprint(stagingDir);
+
+    const refused = await ingestEnvoy(w, ['--calibration', 'run1']);
+    expect(refused.code).toBe(65);
+    expect(reason(refused)).toMatch(/ingestion-manifest\.json already exists.*--reingest/);
+    expect(treeFingerprint(stagingDir)).toEqual(staged);
+    expect(readReport(join(root, 'run1')).steps.map((step) => [step.name, step.status])).toEqual([
+      ['audit-inputs', 'succeeded'],
+      ['find-ingest', 'succeeded'],
+      ['check-staging', 'failed'],
+    ]);
+    expect(ledgerEntries(w)).toHaveLength(1);
+
+    // Different timestamp, so the second run stages a caltables tar of its own.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const again = await ingestEnvoy(w, ['--calibration', 'run1', '--reingest']);
+    expect([again.code, again.stderr]).toEqual([0, expect.any(String)]);
+    const manifest = readManifest(stagingDir);
+    expect(manifest.parameters['reingest']).toBe(true);
+    expect(Object.keys(manifest.parameters)).toEqual(['reingest', 'ngas_ingest', 'telescope', 'ingestion_path']);
+    const entries = ledgerEntries(w);
+    expect(entries.map((entry) => entry['reingest'])).toEqual([false, true]);
+  });
+});

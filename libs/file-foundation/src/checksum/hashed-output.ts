@@ -1,0 +1,130 @@
+import { parallelSha256, type ParallelSha256 } from './hash-worker';
+import { SlotPool } from './slot-pool';
+
+/** Where the bytes go: called in order, one chunk at a time; the chunk is reused once the promise settles. */
+export type ByteSink = (chunk: Buffer) => Promise<void>;
+
+// 8 MiB slots and 6 of them: large enough that per-chunk costs vanish, few enough that memory stays < 50 MiB.
+const SLOT_SIZE = 8 * 1024 * 1024;
+const SLOTS = 6;
+
+/**
+ * An output stream for large data that is written and hashed at the same time: the producer fills slots of
+ * shared memory (reading files straight into them), each full slot goes to the sink (in order) and to the
+ * hashing thread in parallel, and returns to the pool when both are done.
+ *
+ * A sink failure is kept and thrown by the next space()/put()/finish(); `sinkFailed` says which side failed so
+ * the caller can map it to the right exit status. After a failure or an abort call settle() before removing
+ * what the sink wrote to, so no write is still in flight.
+ */
+export class HashedOutput {
+  private readonly pool: SlotPool;
+  private readonly hash: ParallelSha256 | undefined;
+  private current: Buffer | undefined;
+  private used = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown;
+  sinkFailed = false;
+  size = 0;
+
+  constructor(
+    private readonly sink: ByteSink,
+    options: { hash?: boolean; slots?: number; slotSize?: number } = {},
+  ) {
+    this.pool = new SlotPool(options.slots ?? SLOTS, options.slotSize ?? SLOT_SIZE);
+    this.hash = options.hash === false ? undefined : parallelSha256();
+  }
+
+  /** Free space in the current slot: fill it from the start, then call commit() with the number of bytes. */
+  async space(): Promise<Buffer> {
+    this.throwIfFailed();
+    if (!this.current) {
+      this.current = await this.pool.take();
+      this.used = 0;
+      this.throwIfFailed();
+    }
+    return this.current.subarray(this.used);
+  }
+
+  commit(bytes: number): void {
+    if (!this.current || bytes < 0 || this.used + bytes > this.current.length) {
+      throw new RangeError('commit() beyond the space handed out');
+    }
+    this.used += bytes;
+    this.size += bytes;
+    if (this.used === this.current.length) this.flush();
+  }
+
+  /** Copies small pieces (headers, padding) into the stream. */
+  async put(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const space = await this.space();
+      const length = Math.min(space.length, bytes.length - offset);
+      space.set(bytes.subarray(offset, offset + length));
+      this.commit(length);
+      offset += length;
+    }
+  }
+
+  /** Flushes the last slot, waits for every write and returns the digest (empty when hashing is off). */
+  async finish(): Promise<string> {
+    this.throwIfFailed();
+    this.flush();
+    await this.drain();
+    this.throwIfFailed();
+    return this.hash ? this.hash.digest() : '';
+  }
+
+  /** Waits until nothing is in flight. Never throws. */
+  async settle(): Promise<void> {
+    this.failure ??= new Error('output abandoned');
+    await this.drain();
+    await this.hash?.discard();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private flush(): void {
+    const slot = this.current;
+    const length = this.used;
+    this.current = undefined;
+    this.used = 0;
+    if (!slot) return;
+    if (length === 0) {
+      this.pool.give(slot);
+      return;
+    }
+    const chunk = slot.subarray(0, length);
+    // Writes are chained so they reach the sink in order and stop at the first failure; the hashing thread
+    // handles its queue in order by itself.
+    const written = (this.tail = this.tail.then(() => {
+      this.throwIfFailed();
+      return this.sink(chunk).catch((error: unknown) => {
+        if (this.failure === undefined) {
+          this.failure = error;
+          this.sinkFailed = true;
+        }
+        throw error;
+      });
+    }));
+    const hashed = this.hash ? this.hash.update(chunk) : Promise.resolve();
+    // Both must be over before the slot is reused: the hashing thread may still be reading it after a write failed.
+    const done = Promise.allSettled([written, hashed]).then(([write, hashing]) => {
+      if (write.status === 'rejected') this.failure ??= write.reason;
+      if (hashing.status === 'rejected') this.failure ??= hashing.reason;
+    });
+    const tracked = done.finally(() => {
+      this.inFlight.delete(tracked);
+      this.pool.give(slot);
+    });
+    this.inFlight.add(tracked);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+}

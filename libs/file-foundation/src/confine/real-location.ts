@@ -1,0 +1,30 @@
+import { lstat, readlink, realpath } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { errnoCode } from '../errno-code';
+
+// Linux gives up after 40 links in one lookup (ELOOP); so do we.
+const MAX_LINKS = 40;
+
+/**
+ * Where `path` really is once every symbolic link is resolved, also when the path (or its last part) does not
+ * exist yet: the deepest existing ancestor is resolved and the rest appended. A dangling symbolic link is
+ * followed to the place it would create a file, because writing through it would land there.
+ */
+export async function realLocation(path: string, links = 0): Promise<string> {
+  const absolute = resolve(path);
+  try {
+    return await realpath(absolute);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+  }
+  const stats = await lstat(absolute).catch(() => undefined);
+  if (stats?.isSymbolicLink()) {
+    if (links >= MAX_LINKS) throw Object.assign(new Error(`too many symbolic links at ${absolute}`), { code: 'ELOOP' });
+    const target = await readlink(absolute);
+    return realLocation(resolve(dirname(absolute), target), links + 1);
+  }
+  const parent = dirname(absolute);
+  if (parent === absolute) return absolute;
+  return join(await realLocation(parent, links), basename(absolute));
+}
