@@ -126,7 +126,7 @@ describe('carta-envoy sessions', () => {
       ...env,
       CARTA_TIMEOUT_MINUTES: '10',
       CARTA_EMULATOR_SCENARIO: 'crash',
-      CARTA_EMULATOR_CRASH_AFTER_SECONDS: '0.8',
+      CARTA_EMULATOR_CRASH_AFTER_SECONDS: '1.5',
     });
     const token = tokenOf((await workflow.next('carta-ready', id)).url);
     const finished = await session.finished;
@@ -145,7 +145,7 @@ describe('carta-envoy sessions', () => {
       ...env,
       CARTA_TIMEOUT_MINUTES: '10',
       CARTA_EMULATOR_SCENARIO: 'killed',
-      CARTA_EMULATOR_CRASH_AFTER_SECONDS: '0.5',
+      CARTA_EMULATOR_CRASH_AFTER_SECONDS: '1.5',
     });
     await workflow.next('carta-ready', id);
     const finished = await session.finished;

@@ -18,11 +18,12 @@ const ingestEnvoy: EnvoyDefinition = {
       { name: 'seci', flag: '--seci', args: ['DIR', 'COLLECTION'], description: 'ingest images into a named collection' },
     ],
     options: [
-      { flag: '--reingest', description: 'allow a second ingestion into a staging directory that already has a manifest' },
+      { flag: '--reingest', description: 'ingest again into a staging directory that already has a manifest (sets the manifest\'s reingest)' },
     ],
     epilogue: [
       'Settings (CAPO key, environment variable): envoys.ingest.stagingRoot (ENVOY_INGEST_STAGING_ROOT),',
-      '  envoys.ingest.command (ENVOY_INGEST_COMMAND), envoys.ingest.timeoutMinutes, envoys.graceSeconds (ENVOY_GRACE_SECONDS).',
+      '  envoys.ingest.command (ENVOY_INGEST_COMMAND), envoys.ingest.timeoutMinutes (ENVOY_INGEST_TIMEOUT_MINUTES),',
+      '  envoys.graceSeconds (ENVOY_GRACE_SECONDS). Staging goes to <stagingRoot>/<basename of DIR>.',
     ].join('\n'),
   },
   settings: INGEST_SETTINGS,

@@ -15,12 +15,20 @@ export async function waitUntilReady(port: number, timeoutMs: number, stop: Abor
   while (!stop.aborted) {
     const left = deadline - Date.now();
     if (left <= 0) return false;
+    // One abort for both reasons to give up on an attempt (AbortSignal.any needs Node 20.3).
+    const attempt = new AbortController();
+    const onStop = () => attempt.abort();
+    stop.addEventListener('abort', onStop, { once: true });
+    const timer = setTimeout(onStop, Math.min(ATTEMPT_MS, left));
     try {
-      const response = await fetch(url, { signal: AbortSignal.any([stop, AbortSignal.timeout(Math.min(ATTEMPT_MS, left))]) });
+      const response = await fetch(url, { signal: attempt.signal });
       await response.body?.cancel();
       return true;
     } catch {
       // Not listening yet (connection refused) or not answering yet: try again shortly.
+    } finally {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
     }
     await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), stop);
   }

@@ -24,6 +24,7 @@ import { waitUntilReady } from './ready';
 import { permanentRedisError, redisLocation, redisReason, redisSecrets, withRedis } from './redis';
 import { GaveUp, retry } from './retry';
 import { backendUrl, SessionRoutes, traefikRoutes, type Removal } from './routes';
+import { settledWithin } from './timing';
 import { newToken } from './token';
 
 /** Checks the mode's argument (IMAGE or DIR) and says what the backend opens. */
@@ -179,10 +180,13 @@ class CartaSession implements Launcher {
     // `ended` aborts when the session can no longer go on: the backend exited or the envoy is being stopped.
     const ended = new AbortController();
     let exited: LaunchResult | undefined;
-    void running.result.then((result) => {
-      exited = result;
-      ended.abort();
-    });
+    running.result.then(
+      (result) => {
+        exited = result;
+        ended.abort();
+      },
+      () => ended.abort(),
+    );
     const onSignal = () => ended.abort();
     if (this.context.signal.aborted) ended.abort();
     this.context.signal.addEventListener('abort', onSignal, { once: true });
@@ -191,7 +195,8 @@ class CartaSession implements Launcher {
       const ready = await waitUntilReady(port, this.config.readyTimeoutMs, ended.signal);
       if (!ready) {
         if (this.context.signal.aborted) return this.end('signal');
-        const result = exited ?? (await settled(running.result, 50));
+        // The backend may have exited a moment ago, its result not yet delivered.
+        const result = exited ?? (await settledWithin(running.result, 50));
         if (result) throw new ExternalFailureError(`CARTA backend ${describeExit(result)} before it answered on port ${port}`);
         throw new ExternalFailureError(`CARTA backend did not answer on port ${port} within ${this.config.readyTimeoutMs / 1000} s (envoys.carta.readyTimeoutSeconds); it was stopped`);
       }
@@ -268,11 +273,13 @@ class CartaSession implements Launcher {
   }
 
   async teardown(): Promise<void> {
-    if (this.context.dryRun) return;
+    // Before the audit passed nothing was started or written; a dry run writes nothing at all.
+    if (this.context.dryRun || !this.settings) return;
+    const { teardownMs, graceMs } = this.settings;
     const log = this.context.logger.child('teardown');
     // After a stop signal the runner gives teardown the grace period; finish inside it so the report is whole.
-    const window = this.context.signal.aborted ? Math.min(this.config.teardownMs, Math.max(1000, this.config.graceMs - 2000)) : this.config.teardownMs;
-    const deadline = Date.now() + (this.settings ? window : 0);
+    const window = this.context.signal.aborted ? Math.min(teardownMs, Math.max(1000, graceMs - 2000)) : teardownMs;
+    const deadline = Date.now() + window;
     const [removal] = await Promise.all([this.removeRoutes(deadline), this.announceEnd(deadline)]);
     this.recordSession();
     if (removal?.notRemoved.length) {
@@ -308,6 +315,7 @@ class CartaSession implements Launcher {
   /** Best effort: the session is over whatever the endpoint says. */
   private async announceEnd(deadline: number): Promise<void> {
     const notifyUrl = this.settings?.notifyUrl;
+    // A session exists once its backend was launched; before that there is nothing to announce the end of.
     if (!this.launched || !notifyUrl) return;
     const log = this.context.logger.child('teardown');
     const delivery = await postEvent(
@@ -320,9 +328,4 @@ class CartaSession implements Launcher {
     this.context.recordDetail('notifications', this.notifications);
     if (!delivery.delivered) log.warn(`the carta-ended notification was not delivered: ${delivery.error}`);
   }
-}
-
-/** The value of a promise that has (nearly) settled, else undefined. */
-function settled<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
 }

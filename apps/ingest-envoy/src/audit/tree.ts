@@ -1,6 +1,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { InvalidInputError, inputError } from '@envoys/envoy-core';
+import { isInside } from '@envoys/file-foundation';
 
 /** A regular file found in an input tree. */
 export interface TreeFile {
@@ -15,12 +16,6 @@ export interface Tree {
   readonly files: readonly TreeFile[];
   /** Directories below the root (not the root), parents before children. */
   readonly directories: readonly string[];
-}
-
-/** Whether `path` (both resolved) is `root` or below it. */
-export function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 }
 
 /**

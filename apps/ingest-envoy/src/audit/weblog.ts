@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError, MissingInputError, inputError } from '@envoys/envoy-core';
 import { WEBLOG_NAME } from '../naming';
@@ -40,12 +40,11 @@ export async function newestWeblog(dir: ProcessingDir): Promise<Weblog> {
   const newest = runs[0];
   if (!newest) throw new MissingInputError(`no weblog: ${working} has no pipeline-<YYYYMMDDTHHMMSS> directory`);
   const html = join(working, newest.name, 'html');
-  try {
-    const info = await describeEntry(html, dir.realPath);
-    if (info.kind !== 'directory') throw new InvalidInputError(`${html} is not a directory`);
-  } catch (error) {
-    throw inputError(error, `the weblog of the newest pipeline run, ${html},`);
+  if (!(await lstat(html).catch(() => undefined))) {
+    throw new MissingInputError(`no weblog: the newest pipeline run ${newest.name} has no html/ in ${working} (an older run's weblog is not ingested instead)`);
   }
+  const info = await describeEntry(html, dir.realPath);
+  if (info.kind !== 'directory') throw new InvalidInputError(`${html} is not a directory`);
   const tree = await walkTree(html, dir.realPath);
   return { base: working, member: `${newest.name}/html`, files: tree.files };
 }

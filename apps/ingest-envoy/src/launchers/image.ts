@@ -1,6 +1,6 @@
 import type { LauncherFactory } from '@envoys/envoy-core';
 import { auditImageIngestion } from '../audit/images';
-import { ingestionLauncher } from '../ingestion';
+import { ingestionLauncher } from '../ingestion-launcher';
 
 /** ingest-envoy --image DIR (SPEC 5.2): FITS images with their ancillaries, weblog and pipeline artifacts. */
 export const image: LauncherFactory = (context) =>

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Header } from 'tar';
 import { CannotCreateError, writeFileAtomic } from '@envoys/envoy-core';
 
 /** A small file held in memory (the manifest, the additional metadata) to be put into a tar. */
@@ -17,6 +16,8 @@ const BLOCK = 512;
  * staging as finished that is not).
  */
 export async function writeMemoryTar(target: string, members: readonly MemoryMember[], mtime: Date): Promise<{ size: number; sha256: string }> {
+  // node-tar is loaded when a tar is written, not at start-up: the envoys' cold start is measured.
+  const { Header } = await import('tar');
   const parts: Uint8Array[] = [];
   for (const member of members) {
     const header = new Header({ path: member.name, mode: 0o644, size: member.bytes.length, mtime, type: 'File', uid: 0, gid: 0, uname: '', gname: '' });

@@ -28,21 +28,36 @@ async function sha256Of(path: string, signal: AbortSignal): Promise<string> {
 }
 
 /**
+ * A hard link appears whole by nature, so a new name is linked directly (one system call per file: staging
+ * thousands of files costs milliseconds). Only an existing target (a re-ingestion) goes through a temporary
+ * name and a rename, so that it is replaced, never missing.
+ */
+async function linkInPlace(source: string, target: string): Promise<void> {
+  try {
+    await link(source, target);
+    return;
+  } catch (error) {
+    if (errnoOf(error) !== 'EEXIST') throw error;
+  }
+  const temporary = temporaryPathFor(target);
+  await link(source, temporary);
+  try {
+    await rename(temporary, target);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw outputError(error, target);
+  }
+}
+
+/**
  * Places `source` at `target`: a hard link when both are on one file system (cost per file, not per byte),
  * else a copy whose checksum is computed from the source bytes as they are copied (each byte read once) and
  * checked against the written copy. `target` appears complete or not at all; an existing target is replaced
  * (a re-ingestion). An abort leaves no temporary file.
  */
 export async function linkOrCopy(source: string, target: string, size: number, options: { signal: AbortSignal; onBytes?: (bytes: number) => void }): Promise<LinkedOrCopied> {
-  const temporary = temporaryPathFor(target);
   try {
-    await link(source, temporary);
-    try {
-      await rename(temporary, target);
-    } catch (error) {
-      await unlink(temporary).catch(() => undefined);
-      throw outputError(error, target);
-    }
+    await linkInPlace(source, target);
     options.onBytes?.(size);
     return { method: 'link', size };
   } catch (error) {

@@ -25,7 +25,8 @@ export function stagingDirFor(settings: Settings, name: string, cwd: string): st
  */
 export async function checkStagingDir(stagingDir: string, reingest: boolean): Promise<boolean> {
   const existing = await lstat(stagingDir).catch((error: unknown) => {
-    if (errnoOf(error) === 'ENOENT') return undefined;
+    // ENOTDIR: a file stands where a parent directory should be; the ancestor walk below says which.
+    if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return undefined;
     throw new CannotCreateError(`cannot use staging directory ${stagingDir}: ${describeErrno(errnoOf(error) ?? String(error))}`);
   });
   if (existing) {
@@ -46,7 +47,7 @@ export async function checkStagingDir(stagingDir: string, reingest: boolean): Pr
       if (!info.isDirectory()) throw new CannotCreateError(`cannot create staging directory ${stagingDir}: ${ancestor} is not a directory`);
       break;
     }
-    if (info !== 'ENOENT') throw new CannotCreateError(`cannot create staging directory ${stagingDir}: ${ancestor}: ${describeErrno(info)}`);
+    if (info !== 'ENOENT' && info !== 'ENOTDIR') throw new CannotCreateError(`cannot create staging directory ${stagingDir}: ${ancestor}: ${describeErrno(info)}`);
     const parent = dirname(ancestor);
     if (parent === ancestor) break;
     ancestor = parent;

@@ -43,7 +43,7 @@ export async function loadSettings(specs: readonly SettingSpec[], options: LoadS
     }
     const conversion = convert(spec, candidate.text);
     if (conversion.ok) return { spec, value: conversion.value, source: candidate.source };
-    const shown = spec.secret ? REDACTED : JSON.stringify(candidate.text);
+    const shown = spec.secret ? REDACTED : JSON.stringify(spec.type === 'url' ? withoutUrlPassword(candidate.text) : candidate.text);
     problems.push(`setting ${spec.key} = ${shown} from ${sourceText(candidate.source)} is ${conversion.problem}`);
     return { spec };
   });
@@ -112,4 +112,10 @@ function fromFile(
       `but environment variable ${expansion.missing} is not set`,
   );
   return undefined;
+}
+
+// A URL setting that is not secret as a whole may still hold a password (redis://:PASSWORD@host): a value that
+// fails its check must not print it, and nothing has registered it with the redactor yet.
+function withoutUrlPassword(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, `$1${REDACTED}@`);
 }

@@ -90,6 +90,11 @@ function hashWorker(): HashWorker {
   return shared;
 }
 
+/** Starts the hashing thread ahead of use: it takes ~30 ms to boot, which can overlap other setup work. */
+export function warmUpHashing(): void {
+  hashWorker();
+}
+
 /** A SHA-256 computed on the hashing thread, fed in order with views of shared memory. */
 export interface ParallelSha256 {
   /**

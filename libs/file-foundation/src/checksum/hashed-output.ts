@@ -1,8 +1,12 @@
 import { parallelSha256, type ParallelSha256 } from './hash-worker';
 import { SlotPool } from './slot-pool';
 
-/** Where the bytes go: called in order, one chunk at a time; the chunk is reused once the promise settles. */
-export type ByteSink = (chunk: Buffer) => Promise<void>;
+/**
+ * Where the bytes go. Called in stream order with each chunk and its offset in the stream, without waiting for
+ * earlier calls to settle (a file sink writes at the offset, so writes may overlap). The chunk is reused once the
+ * returned promise settles.
+ */
+export type ByteSink = (chunk: Buffer, position: number) => Promise<void>;
 
 // 8 MiB slots and 6 of them: large enough that per-chunk costs vanish, few enough that memory stays < 50 MiB.
 const SLOT_SIZE = 8 * 1024 * 1024;
@@ -22,7 +26,7 @@ export class HashedOutput {
   private readonly hash: ParallelSha256 | undefined;
   private current: Buffer | undefined;
   private used = 0;
-  private tail: Promise<void> = Promise.resolve();
+  private flushed = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private failure: unknown;
   sinkFailed = false;
@@ -99,18 +103,20 @@ export class HashedOutput {
       return;
     }
     const chunk = slot.subarray(0, length);
-    // Writes are chained so they reach the sink in order and stop at the first failure; the hashing thread
-    // handles its queue in order by itself.
-    const written = (this.tail = this.tail.then(() => {
-      this.throwIfFailed();
-      return this.sink(chunk).catch((error: unknown) => {
-        if (this.failure === undefined) {
-          this.failure = error;
-          this.sinkFailed = true;
-        }
-        throw error;
-      });
-    }));
+    const position = this.flushed;
+    this.flushed += length;
+    // Issued at once, not chained: waiting for one write before the next costs a round trip through the event
+    // loop per chunk. The hashing thread takes its queue in order.
+    const written =
+      this.failure === undefined
+        ? this.sink(chunk, position).catch((error: unknown) => {
+            if (this.failure === undefined) {
+              this.failure = error;
+              this.sinkFailed = true;
+            }
+            throw error;
+          })
+        : Promise.reject(this.failure);
     const hashed = this.hash ? this.hash.update(chunk) : Promise.resolve();
     // Both must be over before the slot is reused: the hashing thread may still be reading it after a write failed.
     const done = Promise.allSettled([written, hashed]).then(([write, hashing]) => {

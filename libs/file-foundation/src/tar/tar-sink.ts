@@ -26,12 +26,8 @@ async function writeFully(handle: FileHandle, chunk: Buffer, position: number): 
 
 /** The tar goes to the file as it is; HashedOutput hashes it on the way (on the hashing thread). */
 export function plainSink(handle: FileHandle): TarSink {
-  let position = 0;
   return {
-    async write(chunk) {
-      await writeFully(handle, chunk, position);
-      position += chunk.length;
-    },
+    write: (chunk, position) => writeFully(handle, chunk, position),
     hashesInput: true,
     finish: async () => undefined,
     abort: () => undefined,

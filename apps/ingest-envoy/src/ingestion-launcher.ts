@@ -1,24 +1,23 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   durationMs,
   exitStatusFindings,
   step,
-  writeFileAtomic,
   InvalidInputError,
   type EnvoyContext,
   type Launcher,
   type LaunchPlan,
 } from '@envoys/envoy-core';
-import { ensureDirectory } from '@envoys/file-foundation';
+import { ensureDirectory, isInside } from '@envoys/file-foundation';
 import { auditProcessingDir, type ProcessingDir } from './audit/processing-dir';
 import { resolveIngestCommand } from './launch/ingest-command';
-import { writeMemoryTar } from './manifest/artifacts-tar';
-import { buildManifest, ingestionArtifactsName, serializeManifest, type IngestionManifest } from './manifest/build';
-import { checkNamedFilesPresent, validateManifest } from './manifest/validate';
-import { ADDITIONAL_METADATA_NAME, MANIFEST_NAME, ingestTimestamp } from './naming';
+import { buildManifest, ingestionArtifactsName } from './manifest/build';
+import { validateManifest } from './manifest/validate';
+import { writeIngestionRecord } from './manifest/write';
+import { MANIFEST_NAME, ingestTimestamp } from './naming';
 import { stagingItems, type IngestionPlan, type StagingItem } from './plan';
+import { realLocation } from './stage/real-location';
 import { checkStagingDir, stagingDirFor } from './stage/staging-dir';
 import { checksumStaged, stageItems, type StagedFile } from './stage/stage';
 
@@ -71,7 +70,6 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
   let plan: IngestionPlan | undefined;
   let command: string | undefined;
   let stagingDir = '';
-  let manifest: IngestionManifest | undefined;
   const staged: StagedFile[] = [];
 
   const need = <T>(value: T | undefined): T => {
@@ -95,6 +93,11 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
       }),
       step('check-staging', async () => {
         stagingDir = stagingDirFor(settings, need(dir).name, cwd);
+        // Staging inside DIR would write into the inputs (and a caltables tar of products/ would hold itself).
+        const realStaging = await realLocation(stagingDir);
+        if (isInside(need(dir).realPath, realStaging)) {
+          throw new InvalidInputError(`staging directory ${stagingDir} (setting envoys.ingest.stagingRoot) lies inside the processing directory ${need(dir).path}`);
+        }
         const exists = await checkStagingDir(stagingDir, reingest);
         context.recordDetail('staging', { directory: stagingDir, reingest, files: staged });
         return `${stagingDir}${exists ? ' (exists' + (reingest ? '; re-ingestion)' : ')') : ''}`;
@@ -121,20 +124,11 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
       }),
       step('write-manifest', async () => {
         const artifactsName = ingestionArtifactsName(timestamp);
-        manifest = buildManifest(need(plan), { stagingDir, reingest, artifactsName });
+        const manifest = buildManifest(need(plan), { stagingDir, reingest, artifactsName });
         await validateManifest(manifest);
         const manifestPath = join(stagingDir, MANIFEST_NAME);
         if (dryRun) return `would write ${manifestPath} (valid against its schema) and ${artifactsName}`;
-        const text = serializeManifest(manifest);
-        const members = [{ name: MANIFEST_NAME, bytes: Buffer.from(text) }];
-        const extra = need(plan).additionalMetadata;
-        if (extra) members.push({ name: ADDITIONAL_METADATA_NAME, bytes: await readFile(join(stagingDir, extra.name)) });
-        // The artifacts tar first, the manifest last: a manifest in staging means the staging is complete.
-        const artifacts = await writeMemoryTar(join(stagingDir, artifactsName), members, context.startedAt);
-        staged.push({ name: artifactsName, size: artifacts.size, sha256: artifacts.sha256, method: 'created' });
-        await checkNamedFilesPresent(manifest, stagingDir);
-        await writeFileAtomic(manifestPath, text);
-        staged.push({ name: MANIFEST_NAME, size: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex'), method: 'created' });
+        staged.push(...(await writeIngestionRecord(manifest, stagingDir, context.startedAt)));
         context.recordDetail('manifest', manifestPath);
         return manifestPath;
       }),

@@ -1,0 +1,58 @@
+import { endpointText } from '../src/session/notify';
+import { redisLocation, redisReason, redisSecrets } from '../src/session/redis';
+import { GaveUp, retry } from '../src/session/retry';
+import { backendUrl, traefikRoutes } from '../src/session/routes';
+import { TimeoutError } from '../src/session/timing';
+
+// The small pieces of a session whose edge cases the whole-session tests do not reach.
+describe('session parts', () => {
+  it('routes: the five keys of SPEC 6.3 step 5; an IPv6 host gets brackets in the service URL', () => {
+    expect(traefikRoutes('s-1', 'node7.example.org', 40123)).toEqual([
+      { key: 'traefik/http/routers/carta-s-1/rule', value: 'PathPrefix(`/carta/s-1`)' },
+      { key: 'traefik/http/routers/carta-s-1/service', value: 'carta-s-1' },
+      { key: 'traefik/http/routers/carta-s-1/middlewares/0', value: 'carta-s-1-strip' },
+      { key: 'traefik/http/middlewares/carta-s-1-strip/stripPrefix/prefixes/0', value: '/carta/s-1' },
+      { key: 'traefik/http/services/carta-s-1/loadbalancer/servers/0/url', value: 'http://node7.example.org:40123/' },
+    ]);
+    expect(backendUrl('fd00::7', 3002)).toBe('http://[fd00::7]:3002/');
+  });
+
+  it('Redis URLs: the location never shows credentials; the password is known decoded and as written', () => {
+    expect(redisLocation('redis://envoy:p%40ss@redis.example.org:6380/2')).toBe('redis://redis.example.org:6380/2');
+    expect(redisLocation('rediss://:x@redis.example.org')).toBe('rediss://redis.example.org:6379');
+    expect(redisSecrets('redis://envoy:p%40ss@h:1')).toEqual(['p%40ss', 'p@ss']);
+    expect(redisSecrets('redis://h:1')).toEqual([]);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    expect(redisReason(new AggregateError([refused]))).toBe('connection refused (ECONNREFUSED)');
+    expect(redisReason(new TimeoutError('Redis at redis://h:1 did not answer within 3 s'))).toBe('Redis at redis://h:1 did not answer within 3 s');
+  });
+
+  it('notification endpoints are shown without their query string (it may carry credentials)', () => {
+    expect(endpointText('https://ws.example.org/events?key=secret')).toBe('https://ws.example.org/events');
+  });
+
+  it('retry: backs off exponentially, stops at the number of tries, at the deadline, or on a permanent error', async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    const failing = () => {
+      calls++;
+      return Promise.reject(new Error(`failure ${calls}`));
+    };
+    const gaveUp = await retry(failing, { tries: 4, firstDelayMs: 5, onRetry: (_e, _n, delay) => delays.push(delay) }).catch((e: unknown) => e);
+    expect(gaveUp).toBeInstanceOf(GaveUp);
+    expect([(gaveUp as GaveUp).attempts, (gaveUp as GaveUp).message, delays]).toEqual([4, 'failure 4', [5, 10, 20]]);
+
+    calls = 0;
+    const started = Date.now();
+    const byDeadline = (await retry(failing, { tries: Infinity, firstDelayMs: 40, deadline: Date.now() + 100 }).catch((e: unknown) => e)) as GaveUp;
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(byDeadline.attempts).toBeGreaterThanOrEqual(2);
+
+    calls = 0;
+    const permanent = (await retry(failing, { tries: 5, firstDelayMs: 5, permanent: () => true }).catch((e: unknown) => e)) as GaveUp;
+    expect(permanent.attempts).toBe(1);
+
+    let attempt = 0;
+    expect(await retry(async () => (++attempt < 3 ? Promise.reject(new Error('not yet')) : 'done'), { tries: 5, firstDelayMs: 1 })).toBe('done');
+  });
+});
