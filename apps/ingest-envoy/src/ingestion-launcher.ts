@@ -111,7 +111,7 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
           return `would stage ${items.length} items into ${stagingDir}${linking ? '' : ' (by copying: another file system)'}`;
         }
         await ensureDirectory(stagingDir, 'staging directory');
-        await stageItems(items, stagingDir, { signal, logger: logger.child('stage-products'), tty: process.stdout.isTTY === true, staged });
+        await stageItems(items, stagingDir, { root: need(dir).realPath, signal, logger: logger.child('stage-products'), tty: process.stdout.isTTY === true, staged });
         const links = staged.filter((file) => file.method === 'link').length;
         const copies = staged.filter((file) => file.method === 'copy').length;
         const created = staged.filter((file) => file.method === 'created').length;

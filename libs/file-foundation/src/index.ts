@@ -4,3 +4,8 @@ export { isInside } from './confine/is-inside';
 export { resolveInside } from './confine/resolve-inside';
 export { sha256File } from './checksum/sha256-file';
 export { createTar, type CreateTarOptions, type CreatedTar } from './tar/create-tar';
+export { findCalibrationTar } from './extract/find-calibration-tar';
+export { extractSafely, type ExtractOptions, type ExtractedEntry } from './extract/extract-safely';
+export { stageFile } from './stage/stage-file';
+export { stageTree } from './stage/stage-tree';
+export type { StageOptions, StagedFile, StagedTree } from './stage/stage-types';

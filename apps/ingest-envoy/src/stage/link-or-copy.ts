@@ -1,15 +1,20 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { link, rename, unlink } from 'node:fs/promises';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { CannotCreateError, inputError, openAtomicFile, outputError, temporaryPathFor } from '@envoys/envoy-core';
+import { link, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { inputError, outputError, temporaryPathFor } from '@envoys/envoy-core';
+import { stageFile } from '@envoys/file-foundation';
 
 export interface LinkedOrCopied {
   readonly method: 'link' | 'copy';
   readonly size: number;
-  /** Known for copies (computed while copying); links are hashed later, once. */
+  /** Known for copies (computed while copying and checked against the copy); links are hashed later, once. */
   readonly sha256?: string;
+}
+
+export interface LinkOrCopyOptions {
+  /** The processing directory's real path: a copied source must lie inside it (file-foundation checks again). */
+  readonly root: string;
+  readonly signal: AbortSignal;
+  readonly onBytes?: (bytes: number) => void;
 }
 
 function errnoOf(error: unknown): string | undefined {
@@ -19,18 +24,13 @@ function errnoOf(error: unknown): string | undefined {
 
 // Reasons a hard link cannot be made where a copy still can: another file system, a file system without hard
 // links, the link count limit, or the kernel's protected_hardlinks for a file the envoy does not own.
-const COPY_INSTEAD = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP']);
-
-async function sha256Of(path: string, signal: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024, signal })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+const COPY_INSTEAD = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 /**
- * A hard link appears whole by nature, so a new name is linked directly (one system call per file: staging
- * thousands of files costs milliseconds). Only an existing target (a re-ingestion) goes through a temporary
- * name and a rename, so that it is replaced, never missing.
+ * A hard link appears whole by nature, so a new name is linked directly: one system call per file, and not
+ * one byte read (file-foundation's stageFile hashes every linked file while staging, which makes staging cost
+ * per byte; see the README). Only an existing target (a re-ingestion) goes through a temporary name and a
+ * rename, so that it is replaced, never missing.
  */
 async function linkInPlace(source: string, target: string): Promise<void> {
   try {
@@ -45,55 +45,29 @@ async function linkInPlace(source: string, target: string): Promise<void> {
     await rename(temporary, target);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
-    throw outputError(error, target);
+    throw error;
   }
 }
 
 /**
- * Places `source` at `target`: a hard link when both are on one file system (cost per file, not per byte),
- * else a copy whose checksum is computed from the source bytes as they are copied (each byte read once) and
- * checked against the written copy. `target` appears complete or not at all; an existing target is replaced
- * (a re-ingestion). An abort leaves no temporary file.
+ * Places `source` (already audited: a regular file inside the processing directory) at `target`: a hard link
+ * when both are on one file system, else file-foundation's verified copy (checksum computed from the source
+ * bytes as they are copied, checked against the copy before it is renamed into place). `target` appears
+ * complete or not at all; an abort leaves no temporary file.
  */
-export async function linkOrCopy(source: string, target: string, size: number, options: { signal: AbortSignal; onBytes?: (bytes: number) => void }): Promise<LinkedOrCopied> {
+export async function linkOrCopy(source: string, target: string, size: number, options: LinkOrCopyOptions): Promise<LinkedOrCopied> {
+  options.signal.throwIfAborted();
   try {
     await linkInPlace(source, target);
     options.onBytes?.(size);
     return { method: 'link', size };
   } catch (error) {
     const code = errnoOf(error);
-    if (code === 'ENOENT') throw inputError(error, source);
+    // ENOENT: either the source went away (an input problem) or the staging directory did (an output one).
+    if (code === 'ENOENT') throw (await stat(source).catch(() => undefined)) ? outputError(error, target) : inputError(error, source);
     if (!code || !COPY_INSTEAD.has(code)) throw outputError(error, target);
   }
-  const file = await openAtomicFile(target);
-  const hash = createHash('sha256');
-  let copied = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      copied += chunk.length;
-      options.onBytes?.(chunk.length);
-      callback(null, chunk);
-    },
-  });
-  try {
-    let reading = true;
-    const input = createReadStream(source, { highWaterMark: 1024 * 1024 });
-    input.once('end', () => (reading = false));
-    await pipeline(input, meter, file.stream, { signal: options.signal, end: false }).catch((error: unknown) => {
-      throw reading && errnoOf(error) !== undefined && !options.signal.aborted && copied === 0 ? inputError(error, source) : error;
-    });
-    const sha256 = hash.digest('hex');
-    await file.commit();
-    // The copy is read back and compared: a copy is only trusted when its bytes are the source's.
-    const written = await sha256Of(target, options.signal);
-    if (written !== sha256) {
-      await unlink(target).catch(() => undefined);
-      throw new CannotCreateError(`copy of ${source} to ${target} does not match its source (checksum differs)`);
-    }
-    return { method: 'copy', size: copied, sha256 };
-  } catch (error) {
-    await file.discard();
-    throw options.signal.aborted ? error : outputError(error, target);
-  }
+  const copied = await stageFile(source, dirname(target), basename(target), { root: options.root, signal: options.signal, method: 'copy' });
+  options.onBytes?.(copied.size);
+  return { method: 'copy', size: copied.size, sha256: copied.sha256 };
 }

@@ -2,7 +2,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { outputError, temporaryPathFor } from '@envoys/envoy-core';
 import type { Tree } from '../audit/tree';
-import { linkOrCopy, type LinkedOrCopied } from './link-or-copy';
+import { linkOrCopy, type LinkedOrCopied, type LinkOrCopyOptions } from './link-or-copy';
 
 export interface StagedTreeFile extends LinkedOrCopied {
   /** Path below the tree, `/`-separated. */
@@ -12,9 +12,10 @@ export interface StagedTreeFile extends LinkedOrCopied {
 /**
  * Stages a directory tree (the observation's SDM) file by file under a hidden temporary name and renames it
  * into place when complete, so a failure or an abort leaves no half tree behind. A tree staged before (a
- * re-ingestion) is replaced only once the new one is complete.
+ * re-ingestion) is replaced only once the new one is complete. (file-foundation's stageTree refuses an
+ * existing target and hashes every linked file while staging: see the README.)
  */
-export async function stageTree(tree: Tree, target: string, options: { signal: AbortSignal; onBytes?: (bytes: number) => void }): Promise<StagedTreeFile[]> {
+export async function stageTree(tree: Tree, target: string, options: LinkOrCopyOptions): Promise<StagedTreeFile[]> {
   const temporary = temporaryPathFor(target);
   const staged: StagedTreeFile[] = [];
   try {

@@ -3,7 +3,7 @@ import { createTar, sha256File } from '@envoys/file-foundation';
 import type { Logger } from '@envoys/envoy-core';
 import type { StagingItem } from '../plan';
 import { interruptedBy } from './abort';
-import { linkOrCopy } from './link-or-copy';
+import { linkOrCopy, type LinkOrCopyOptions } from './link-or-copy';
 import { StagingProgress } from './progress';
 import { stageTree } from './stage-tree';
 
@@ -25,6 +25,8 @@ function itemBytes(item: StagingItem): number {
 }
 
 export interface StageOptions {
+  /** The processing directory's real path: nothing staged may come from outside it. */
+  readonly root: string;
   readonly signal: AbortSignal;
   readonly logger: Logger;
   readonly tty: boolean;
@@ -33,15 +35,16 @@ export interface StageOptions {
 }
 
 /** Stages one item; returns the files it put in staging. */
-async function stageItem(item: StagingItem, stagingDir: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<StagedFile[]> {
+async function stageItem(item: StagingItem, stagingDir: string, options: LinkOrCopyOptions): Promise<StagedFile[]> {
+  const { signal, onBytes } = options;
   const target = join(stagingDir, item.name);
-  if (item.kind === 'file') return [{ name: item.name, ...(await linkOrCopy(item.source, target, item.size, { signal, onBytes })) }];
+  if (item.kind === 'file') return [{ name: item.name, ...(await linkOrCopy(item.source, target, item.size, options)) }];
   if (item.kind === 'tree') {
-    const files = await stageTree(item.tree, target, { signal, onBytes });
+    const files = await stageTree(item.tree, target, options);
     return files.map(({ relative, ...result }) => ({ name: `${item.name}/${relative}`, ...result }));
   }
   const tar = await createTar({ cwd: item.base, entries: item.members, target, gzip: item.gzip, signal });
-  onBytes(item.bytes);
+  onBytes?.(item.bytes);
   return [{ name: item.name, size: tar.size, sha256: tar.sha256, method: 'created' }];
 }
 
@@ -69,7 +72,7 @@ export async function stageItems(items: readonly StagingItem[], stagingDir: stri
     try {
       for (const item of part) {
         signal.throwIfAborted();
-        results.set(item, await stageItem(item, stagingDir, signal, onBytes));
+        results.set(item, await stageItem(item, stagingDir, { root: options.root, signal, onBytes }));
         progress.item();
       }
     } catch (error) {

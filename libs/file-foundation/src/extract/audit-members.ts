@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { ancestors, hasDotDot, isAbsoluteName, memberPath, prefixes } from './member-path';
+import { ancestors, hasDotDot, isAbsoluteName, memberPath, prefixes, segments } from './member-path';
 import type { EntryTypeName, TarMember } from './tar-member';
 
 /** A member that passed the audit, with the path it will have below the destination. */
@@ -45,9 +45,10 @@ function shapeOf(members: readonly { path: string; type: EntryTypeName }[]): Arc
 }
 
 /**
- * A symbolic link is allowed when its target, resolved from the link's own directory, stays inside the
- * destination without passing through another symbolic link: of the archive (node-tar-style extraction refuses
- * that, and chains make the check unsound) or already present in the destination (which could point anywhere).
+ * A symbolic link is allowed when its target, resolved from the link's own directory the way the kernel does
+ * (component by component, so `up/..` goes through `up` before climbing), stays inside the destination without
+ * passing through another symbolic link: of the archive (chains make the check unsound) or already in the
+ * destination and left there by the extraction (it could point anywhere).
  */
 async function symlinkProblem(
   path: string,
@@ -58,22 +59,28 @@ async function symlinkProblem(
   if (target === '') return 'is a symbolic link without a target';
   if (target.includes('\0')) return 'is a symbolic link whose target has a NUL byte';
   if (isAbsoluteName(target)) return `is a symbolic link to the absolute path ${target}`;
-  const resolved = posix.normalize(posix.join(posix.dirname(path), target.replace(/\\/g, '/')));
-  if (resolved === '..' || resolved.startsWith('../')) {
-    return `is a symbolic link to ${target}, outside the destination`;
-  }
-  const through = prefixes(resolved).find((prefix) => shape.symlinks.has(prefix));
-  if (through !== undefined) return `is a symbolic link to ${target}, through the archive's symbolic link ${through}`;
-  if (destination === undefined) return undefined;
-  for (const prefix of prefixes(resolved)) {
-    const existing = await lstat(join(destination, prefix)).catch(() => undefined);
-    if (!existing) return undefined;
-    if (existing.isSymbolicLink()) {
-      // The extraction replaces whatever is in the way of its own members; only a link it leaves alone counts.
-      if (shape.paths.has(prefix)) return undefined;
-      return `is a symbolic link to ${target}, through ${prefix}, an existing symbolic link in the destination`;
+  const outside = `is a symbolic link to ${target}, outside the destination`;
+  const stack = segments(posix.dirname(path));
+  // Depth from which the destination's own entries no longer matter: the archive replaces the entry there.
+  let archiveOnlyFrom = Infinity;
+  // Backslashes count as separators: the target may be read on a system where they are.
+  for (const part of target.split(/[\\/]+/)) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (stack.length === 0) return outside;
+      stack.pop();
+      if (stack.length < archiveOnlyFrom) archiveOnlyFrom = Infinity;
+      continue;
     }
-    if (!existing.isDirectory()) return undefined;
+    stack.push(part);
+    const here = stack.join('/');
+    if (shape.symlinks.has(here)) return `is a symbolic link to ${target}, through the archive's symbolic link ${here}`;
+    if (destination === undefined || stack.length > archiveOnlyFrom) continue;
+    const existing = await lstat(join(destination, here)).catch(() => undefined);
+    if (existing?.isSymbolicLink() && !shape.paths.has(here)) {
+      return `is a symbolic link to ${target}, through ${here}, an existing symbolic link in the destination`;
+    }
+    if (!existing || !existing.isDirectory()) archiveOnlyFrom = stack.length;
   }
   return undefined;
 }

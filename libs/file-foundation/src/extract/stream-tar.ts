@@ -30,7 +30,9 @@ const READ_SIZE = 1024 * 1024;
  * from it never becomes an uncaught exception.
  */
 export function streamTar(tarPath: string, parser: Parser, signal?: AbortSignal): TarStream {
+  // Opened at once but listened to at once as well: a stream destroyed early still reports a failed open.
   const source = createReadStream(tarPath, { highWaterMark: READ_SIZE });
+  source.on('error', (error) => settle(new TarReadError(error)));
   let settle: (error?: unknown) => void = () => undefined;
   const done = new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -48,7 +50,6 @@ export function streamTar(tarPath: string, parser: Parser, signal?: AbortSignal)
       return;
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    source.on('error', (error) => settle(new TarReadError(error)));
     parser.on('error', (error: unknown) => settle(new TarParseError(error)));
     parser.on('end', () => settle());
     source.on('data', (chunk) => {

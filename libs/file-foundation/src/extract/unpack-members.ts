@@ -35,7 +35,12 @@ async function clear(path: string): Promise<void> {
   else await unlink(path);
 }
 
-async function writeFile(entry: ReadEntry, target: string, member: AuditedMember): Promise<void> {
+async function writeFile(
+  entry: ReadEntry,
+  target: string,
+  member: AuditedMember,
+  stopped: () => boolean,
+): Promise<void> {
   // 'wx' refuses to open anything already there, a symbolic link included: bytes never go through a link.
   const handle = await open(target, 'wx', fileMode(member));
   try {
@@ -43,14 +48,17 @@ async function writeFile(entry: ReadEntry, target: string, member: AuditedMember
       const data = chunk as Buffer;
       let offset = 0;
       while (offset < data.length) offset += (await handle.write(data, offset)).bytesWritten;
+      // Checked before asking for the next chunk: after a stop no chunk will ever come.
+      if (stopped()) break;
     }
+    if (stopped()) throw new Error('extraction stopped');
     if (member.mtime) await handle.utimes(member.mtime, member.mtime);
   } finally {
     await handle.close();
   }
 }
 
-async function writeMember(entry: ReadEntry, member: AuditedMember, root: string): Promise<void> {
+async function writeMember(entry: ReadEntry, member: AuditedMember, root: string, stopped: () => boolean): Promise<void> {
   const target = join(root, member.path);
   if (member.type === 'Directory') {
     entry.resume();
@@ -66,14 +74,15 @@ async function writeMember(entry: ReadEntry, member: AuditedMember, root: string
     entry.resume();
     await link(join(root, member.linkTarget ?? ''), target);
   } else {
-    await writeFile(entry, target, member);
+    await writeFile(entry, target, member, stopped);
   }
 }
 
 /**
  * Second pass: writes the audited members into `root` (a fresh, private directory), reading the archive again.
  * Every entry must be the member the audit saw, in the same order; a tar that changed in between is refused.
- * Members are written one at a time, so when this rejects nothing is still being written.
+ * Members are written one at a time, and this settles only when none is being written any more, so the
+ * caller may then remove `root`.
  */
 export async function unpackMembers(
   tarPath: string,
@@ -86,32 +95,49 @@ export async function unpackMembers(
   const stream = streamTar(tarPath, parser, signal);
   let index = 0;
   let work: Promise<void> = Promise.resolve();
-  let failed = false;
+  let failure: unknown;
+  let halted = false;
+  let current: ReadEntry | undefined;
   const changed = (): InvalidInputError =>
     new InvalidInputError(`${tarPath} changed while it was being extracted; nothing was extracted`);
+  // Stops the member being written too: its data will not arrive once reading has stopped.
+  const halt = (): void => {
+    halted = true;
+    current?.destroy();
+  };
 
   parser.on('entry', (entry: ReadEntry) => {
     const member = members[index++];
     work = work.then(async () => {
-      if (failed) {
+      if (halted) {
         entry.resume();
         return;
       }
+      current = entry;
       try {
         if (!member || !sameMember(member, memberOf(entry))) throw changed();
-        await writeMember(entry, member, root);
+        await writeMember(entry, member, root, () => halted);
       } catch (error) {
-        failed = true;
+        if (!halted) {
+          failure = error instanceof InvalidInputError ? error : new MemberWriteError(member?.path ?? entry.path, error);
+          halt();
+          stream.stop(failure);
+        }
         entry.resume();
-        stream.stop(error instanceof InvalidInputError ? error : new MemberWriteError(member?.path ?? entry.path, error));
+      } finally {
+        current = undefined;
       }
     });
   });
+  let streamFailure: unknown;
   try {
     await stream.done;
-  } finally {
-    // Whatever happened, let the member being written finish or fail before the caller removes `root`.
-    await work;
+  } catch (error) {
+    streamFailure = error;
+    halt();
   }
+  await work;
+  if (failure !== undefined) throw failure;
+  if (streamFailure !== undefined) throw streamFailure;
   if (index !== members.length) throw changed();
 }

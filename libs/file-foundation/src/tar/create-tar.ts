@@ -116,8 +116,8 @@ export async function createTar(options: CreateTarOptions): Promise<CreatedTar> 
     await file.commit();
     return { target, size: written.size, sha256: written.sha256, members: items.length };
   } catch (error) {
-    await output.settle();
     sink.abort();
+    await output.settle();
     await handle.close().catch(() => undefined);
     await file.discard();
     if (signal?.aborted) throw signal.reason;

@@ -18,6 +18,12 @@ export interface TarItem {
   readonly linkpath?: string;
 }
 
+// A Date of this module's realm: node-tar tests `instanceof Date` when writing pax headers, and under a test
+// runner that sandboxes modules (jest) fs.Stats dates come from Node's own realm and fail that test.
+function dateOf(stats: Stats): Date {
+  return new Date(stats.mtimeMs);
+}
+
 // Byte order, not locale order: the same tree gives the same archive on every machine.
 function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -62,7 +68,7 @@ class ItemCollector {
 
   private async addWithStats(name: string, absolute: string, stats: Stats): Promise<void> {
     if (stats.isDirectory()) {
-      if (name !== '') this.push({ name, absolute, kind: 'directory', size: 0, mode: stats.mode, mtime: stats.mtime });
+      if (name !== '') this.push({ name, absolute, kind: 'directory', size: 0, mode: stats.mode, mtime: dateOf(stats) });
       await this.addChildren(name, absolute);
       return;
     }
@@ -70,7 +76,7 @@ class ItemCollector {
       const linkpath = await readlink(absolute).catch((error: unknown) => {
         throw inputError(error, `symbolic link ${absolute}`);
       });
-      this.push({ name, absolute, kind: 'symlink', size: 0, mode: stats.mode, mtime: stats.mtime, linkpath });
+      this.push({ name, absolute, kind: 'symlink', size: 0, mode: stats.mode, mtime: dateOf(stats), linkpath });
       return;
     }
     if (!stats.isFile()) {
@@ -80,12 +86,12 @@ class ItemCollector {
       const inode = `${stats.dev}:${stats.ino}`;
       const first = this.firstNameOfInode.get(inode);
       if (first !== undefined) {
-        this.push({ name, absolute, kind: 'hardlink', size: 0, mode: stats.mode, mtime: stats.mtime, linkpath: first });
+        this.push({ name, absolute, kind: 'hardlink', size: 0, mode: stats.mode, mtime: dateOf(stats), linkpath: first });
         return;
       }
       this.firstNameOfInode.set(inode, name);
     }
-    this.push({ name, absolute, kind: 'file', size: stats.size, mode: stats.mode, mtime: stats.mtime });
+    this.push({ name, absolute, kind: 'file', size: stats.size, mode: stats.mode, mtime: dateOf(stats) });
   }
 
   private async addChildren(name: string, absolute: string): Promise<void> {

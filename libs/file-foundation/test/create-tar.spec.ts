@@ -1,0 +1,159 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { ExitCode } from '@envoys/envoy-core';
+import { createTar, extractSafely } from '../src';
+import { gnuTar } from './support/commands';
+import { listTree, makeTemp, removeTemps } from './support/temp';
+
+const LONG = `${'very-long-directory-name-'.repeat(5)}/${'and-a-long-file-name-'.repeat(6)}.fits`;
+const ODD = `it's a "quoted" name\nwith a newline and ü.txt`;
+
+/** A products directory with the awkward cases: long and odd names, empty files, links, nesting. */
+function products(dir: string): Record<string, Buffer> {
+  const files: Record<string, Buffer> = {
+    'b.tar': randomBytes(100_000),
+    'a/nested/deep.dat': randomBytes(512),
+    'a/empty.txt': Buffer.alloc(0),
+    [LONG]: randomBytes(1000),
+    [ODD]: Buffer.from('odd'),
+  };
+  for (const [path, data] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), data);
+  }
+  symlinkSync('nested/deep.dat', join(dir, 'a', 'link'));
+  linkSync(join(dir, 'b.tar'), join(dir, 'b-again.tar'));
+  return files;
+}
+
+function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+describe('createTar', () => {
+  afterAll(removeTemps);
+
+  it('round trip: GNU tar and extractSafely read back every member, in byte order of the names', async () => {
+    const top = makeTemp('mktar-');
+    const source = join(top, 'products');
+    mkdirSync(source);
+    const files = products(source);
+    const target = join(top, 'out', 'cal.caltables.tar');
+    mkdirSync(join(top, 'out'));
+
+    const made = await createTar({ cwd: source, entries: ['.'], target });
+
+    expect(made).toEqual({ target, size: statSync(target).size, sha256: sha256(target), members: 10 });
+    const listed = gnuTar(['-tf', target]).split('\n').filter(Boolean);
+    // Newlines in names come back escaped from GNU tar's listing.
+    expect(listed).toEqual(
+      ['a/', 'a/empty.txt', 'a/link', 'a/nested/', 'a/nested/deep.dat', 'b-again.tar', 'b.tar', ODD.replace('\n', '\\n'), 'very-long-directory-name-very-long-directory-name-very-long-directory-name-very-long-directory-name-very-long-directory-name-/', LONG].sort(
+        (x, y) => (x < y ? -1 : 1),
+      ),
+    );
+    const viaGnu = join(top, 'via-gnu');
+    mkdirSync(viaGnu);
+    gnuTar(['-xf', target, '-C', viaGnu]);
+    const viaUs = join(top, 'via-us');
+    await extractSafely(target, viaUs);
+    for (const dir of [viaGnu, viaUs]) {
+      for (const [path, data] of Object.entries(files)) expect(readFileSync(join(dir, path)).equals(data)).toBe(true);
+      expect(statSync(join(dir, 'b-again.tar')).ino).toBe(statSync(join(dir, 'b.tar')).ino);
+      expect(listTree(dir)).toEqual(listTree(source));
+    }
+  });
+
+  it('is deterministic: the same tree gives the same bytes', async () => {
+    const top = makeTemp('mktar-');
+    products(top);
+    const first = await createTar({ cwd: top, entries: ['a', 'b.tar'], target: join(top, 'one.tar') });
+    const second = await createTar({ cwd: top, entries: ['a', 'b.tar'], target: join(top, 'two.tar') });
+    expect(second.sha256).toBe(first.sha256);
+    // Entries keep the caller's order; an entry inside another is stored once.
+    const again = await createTar({ cwd: top, entries: ['b.tar', 'a', 'a/empty.txt'], target: join(top, 'three.tar') });
+    expect(gnuTar(['-tf', again.target]).split('\n')[0]).toBe('b.tar');
+    expect(again.members).toBe(first.members);
+  });
+
+  it('writes a gzip tar whose returned checksum is that of the compressed file', async () => {
+    const top = makeTemp('mktar-');
+    const html = join(top, 'pipeline-20240101T000000', 'html');
+    mkdirSync(html, { recursive: true });
+    writeFileSync(join(html, 'index.html'), '<html>weblog</html>'.repeat(1000));
+    const target = join(top, 'weblog.tgz');
+    const made = await createTar({ cwd: join(top, 'pipeline-20240101T000000'), entries: ['html'], target, gzip: true });
+    expect(made.sha256).toBe(sha256(target));
+    expect(made.size).toBe(statSync(target).size);
+    expect(made.size).toBeLessThan(19000);
+    expect(gunzipSync(readFileSync(target)).length % 512).toBe(0);
+    expect(gnuTar(['-tzf', target])).toBe('html/\nhtml/index.html\n');
+  });
+
+  it('replaces an existing tar only when the new one is complete', async () => {
+    const top = makeTemp('mktar-');
+    writeFileSync(join(top, 'x.txt'), 'x');
+    const target = join(top, 'x.tar');
+    writeFileSync(target, 'old tar');
+    await createTar({ cwd: top, entries: ['x.txt'], target });
+    expect(gnuTar(['-tf', target])).toBe('x.txt\n');
+  });
+
+  it('an abort mid-write leaves no tar and no temporary file', async () => {
+    const top = makeTemp('mktar-');
+    const source = join(top, 'src');
+    mkdirSync(source);
+    // Sparse files: big to read, cheap to make.
+    for (let i = 0; i < 8; i++) {
+      writeFileSync(join(source, `big${i}.dat`), '');
+      truncateSync(join(source, `big${i}.dat`), 128 * 1024 * 1024);
+    }
+    const out = join(top, 'out');
+    mkdirSync(out);
+    const controller = new AbortController();
+    const making = createTar({ cwd: source, entries: ['.'], target: join(out, 'big.tar'), signal: controller.signal });
+    // Abort once the temporary file provably holds data.
+    for (;;) {
+      const partial = readdirSync(out).find((name) => name.endsWith('.tmp'));
+      if (partial && statSync(join(out, partial)).size > 0) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    controller.abort(new Error('SIGTERM received'));
+    await expect(making).rejects.toThrow('SIGTERM received');
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('refuses entries outside cwd (65), missing entries (66) and FIFOs (65), writing nothing', async () => {
+    const top = makeTemp('mktar-');
+    const source = join(top, 'src');
+    mkdirSync(source);
+    writeFileSync(join(top, 'secret'), 's');
+    symlinkSync(top, join(source, 'up'));
+    const target = join(top, 'x.tar');
+    for (const entries of [['../secret'], ['/etc/passwd'], ['up/secret']]) {
+      await expect(createTar({ cwd: source, entries, target })).rejects.toMatchObject({ exitCode: ExitCode.InvalidInput });
+    }
+    await expect(createTar({ cwd: source, entries: ['missing.fits'], target })).rejects.toMatchObject({
+      exitCode: ExitCode.MissingInput,
+    });
+    execFileSync('mkfifo', [join(source, 'pipe')]);
+    await expect(createTar({ cwd: source, entries: ['.'], target })).rejects.toMatchObject({
+      exitCode: ExitCode.InvalidInput,
+      message: expect.stringContaining('FIFO'),
+    });
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(top).sort()).toEqual(['secret', 'src']);
+  });
+});
