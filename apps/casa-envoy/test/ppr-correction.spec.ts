@@ -17,17 +17,26 @@ const VARIANTS: Record<string, string | Buffer> = {
   'a self-closing RelativePath and an empty RootDirectory': base.replace(/<RelativePath>[^<]*<\/RelativePath>/, '<RelativePath/>').replace(/<RootDirectory>[^<]*<\/RootDirectory>/, '<RootDirectory></RootDirectory>'),
 };
 
+/** Replaces the first match of `pattern` that is not inside a comment. */
+function replaceOutsideComments(text: string, pattern: RegExp, replacement: string): string {
+  const comments = [...text.matchAll(/<!--[\s\S]*?-->/g)].map((match) => [match.index ?? 0, (match.index ?? 0) + match[0].length]);
+  const global = new RegExp(pattern.source, 'g');
+  for (const match of text.matchAll(global)) {
+    const at = match.index ?? 0;
+    if (comments.some(([start, end]) => at >= (start ?? 0) && at < (end ?? 0))) continue;
+    return text.slice(0, at) + match[0].replace(pattern, replacement) + text.slice(at + match[0].length);
+  }
+  return text;
+}
+
 /** The original bytes with only the two texts replaced (and a self-closing RelativePath opened). */
 function expected(original: Buffer, root: string, relative: string): Buffer {
-  const text = original.toString('latin1');
   const utf8 = (value: string) => Buffer.from(value, 'utf8').toString('latin1');
-  return Buffer.from(
-    text
-      .replace(/(<(?:ns2:)?RootDirectory>)[^<]*(<\/(?:ns2:)?RootDirectory>)/, `$1${utf8(root)}$2`)
-      .replace(/(<(?:ns2:)?RelativePath>)[^<]*(<\/(?:ns2:)?RelativePath>)/, `$1${utf8(relative)}$2`)
-      .replace(/<RelativePath\/>/, `<RelativePath>${utf8(relative)}</RelativePath>`),
-    'latin1',
-  );
+  let text = original.toString('latin1');
+  text = replaceOutsideComments(text, /(<(?:ns2:)?RootDirectory>)[^<]*(<\/(?:ns2:)?RootDirectory>)/, `$1${utf8(root)}$2`);
+  text = replaceOutsideComments(text, /(<(?:ns2:)?RelativePath>)[^<]*(<\/(?:ns2:)?RelativePath>)/, `$1${utf8(relative)}$2`);
+  text = text.replace(/<RelativePath\/>/, `<RelativePath>${utf8(relative)}</RelativePath>`);
+  return Buffer.from(text, 'latin1');
 }
 
 // SPEC 4.5: working/PPR.xml differs from PPR.xml only in the two texts, byte for byte.

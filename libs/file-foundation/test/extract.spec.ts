@@ -6,6 +6,7 @@ import {
   mkdirSync,
   readFileSync,
   readlinkSync,
+  statSync,
   symlinkSync,
   linkSync,
   writeFileSync,
@@ -67,6 +68,8 @@ describe('extractSafely', () => {
 
       for (const [path, data] of Object.entries(files)) expect(readFileSync(join(products, path)).equals(data)).toBe(true);
       expect(readlinkSync(join(products, 'caltables', 'latest'))).toBe('17A-109.G0.tbl');
+      const seconds = (path: string): number => Math.floor(statSync(path).mtimeMs / 1000);
+      expect(seconds(join(products, 'flagtemplate.txt'))).toBe(seconds(join(source, 'flagtemplate.txt')));
       expect(lstatSync(join(products, 'flagtemplate.copy.txt')).ino).toBe(lstatSync(join(products, 'flagtemplate.txt')).ino);
       expect(readFileSync(join(products, 'already-there.txt'), 'utf8')).toBe('old product');
       // No temporary directory is left behind.

@@ -14,12 +14,12 @@ const SLOTS = 6;
 
 /**
  * An output stream for large data that is written and hashed at the same time: the producer fills slots of
- * shared memory (reading files straight into them), each full slot goes to the sink (in order) and to the
- * hashing thread in parallel, and returns to the pool when both are done.
+ * shared memory (reading files straight into them), each full slot goes to the sink and to the hashing thread
+ * in parallel, and returns to the pool when both are done. When all slots are out, the producer waits: memory
+ * stays bounded whatever the size of the data.
  *
- * A sink failure is kept and thrown by the next space()/put()/finish(); `sinkFailed` says which side failed so
- * the caller can map it to the right exit status. After a failure or an abort call settle() before removing
- * what the sink wrote to, so no write is still in flight.
+ * A sink failure is kept and thrown by the next space()/put()/finish(). After a failure or an abort, call
+ * settle() before removing what the sink wrote to, so no write is still in flight.
  */
 export class HashedOutput {
   private readonly pool: SlotPool;
@@ -29,7 +29,7 @@ export class HashedOutput {
   private flushed = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private failure: unknown;
-  sinkFailed = false;
+  /** Bytes committed so far. */
   size = 0;
 
   constructor(
@@ -110,10 +110,7 @@ export class HashedOutput {
     const written =
       this.failure === undefined
         ? this.sink(chunk, position).catch((error: unknown) => {
-            if (this.failure === undefined) {
-              this.failure = error;
-              this.sinkFailed = true;
-            }
+            this.failure ??= error;
             throw error;
           })
         : Promise.reject(this.failure);

@@ -30,10 +30,10 @@ const READ_SIZE = 1024 * 1024;
  * from it never becomes an uncaught exception.
  */
 export function streamTar(tarPath: string, parser: Parser, signal?: AbortSignal): TarStream {
-  // Opened at once but listened to at once as well: a stream destroyed early still reports a failed open.
+  let settle: (error?: unknown) => void = () => undefined;
+  // Listened to from the start: a stream destroyed before its file is open still reports a failed open.
   const source = createReadStream(tarPath, { highWaterMark: READ_SIZE });
   source.on('error', (error) => settle(new TarReadError(error)));
-  let settle: (error?: unknown) => void = () => undefined;
   const done = new Promise<void>((resolve, reject) => {
     let settled = false;
     const onAbort = (): void => settle(signal?.reason);

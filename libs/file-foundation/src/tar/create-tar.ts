@@ -77,8 +77,8 @@ async function appendFile(item: TarItem, output: HashedOutput, signal: AbortSign
 /**
  * Writes a tar of `entries` (relative to `cwd`) to `target` atomically: the file appears complete or not at
  * all, also on abort, failure or a full disk (exit 73). Members are in a deterministic order with portable
- * headers (see tar-items and tar-header). The SHA-256 is computed while writing, on a worker thread, so the
- * data are read once and the hash costs no extra time.
+ * headers (see tar-items and tar-header). The SHA-256 is computed while writing, on a worker thread in
+ * parallel with the reads and writes, so the data are read once.
  *
  * Missing entries are 66, unsupported file types (FIFOs, devices, sockets) and entries outside `cwd` are 65.
  */
@@ -92,8 +92,8 @@ export async function createTar(options: CreateTarOptions): Promise<CreatedTar> 
   signal?.throwIfAborted();
 
   const file = await openAtomicFile(target);
-  // The atomic file's own stream stays unused (see tar-sink: a handle writes faster); commit() still flushes the
-  // data, whichever descriptor wrote it, and renames the file into place.
+  // The atomic file's own stream stays unused (see checksum/file-sink: a handle writes faster); commit() still
+  // flushes the data (fsync works on the file, whichever descriptor wrote it) and renames the file into place.
   let handle: FileHandle;
   try {
     handle = await open(file.temporary, 'r+');
