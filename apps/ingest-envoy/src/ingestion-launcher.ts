@@ -65,7 +65,7 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
   const { settings, logger, signal, dryRun } = context;
   const reingest = context.commandLine.options['--reingest'] === true;
   const timestamp = ingestTimestamp(context.startedAt);
-  const cwd = process.cwd();
+  const { cwd } = context;
   let dir: ProcessingDir | undefined;
   let plan: IngestionPlan | undefined;
   let command: string | undefined;
@@ -88,7 +88,7 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
         return `${plan.telescope}: ${images} science product${images === 1 ? '' : 's'}, ${ancillaries} ancillar${ancillaries === 1 ? 'y' : 'ies'}`;
       }),
       step('find-ingest', async () => {
-        command = await resolveIngestCommand(settings.string('envoys.ingest.command'), process.env, cwd);
+        command = await resolveIngestCommand(settings.string('envoys.ingest.command'), context.env, cwd);
         return command;
       }),
       step('check-staging', async () => {

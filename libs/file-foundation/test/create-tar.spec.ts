@@ -59,11 +59,10 @@ describe('createTar', () => {
     expect(made).toEqual({ target, size: statSync(target).size, sha256: sha256(target), members: 10 });
     const listed = gnuTar(['-tf', target]).split('\n').filter(Boolean);
     // Newlines in names come back escaped from GNU tar's listing.
-    expect(listed).toEqual(
-      ['a/', 'a/empty.txt', 'a/link', 'a/nested/', 'a/nested/deep.dat', 'b-again.tar', 'b.tar', ODD.replace('\n', '\\n'), 'very-long-directory-name-very-long-directory-name-very-long-directory-name-very-long-directory-name-very-long-directory-name-/', LONG].sort(
-        (x, y) => (x < y ? -1 : 1),
-      ),
-    );
+    const longDirectory = `${LONG.split('/')[0]}/`;
+    const expected = ['a/', 'a/empty.txt', 'a/link', 'a/nested/', 'a/nested/deep.dat', 'b-again.tar', 'b.tar'];
+    expected.push(ODD.replace('\n', '\\n'), longDirectory, LONG);
+    expect(listed).toEqual(expected.sort((x, y) => (x < y ? -1 : 1)));
     const viaGnu = join(top, 'via-gnu');
     mkdirSync(viaGnu);
     gnuTar(['-xf', target, '-C', viaGnu]);
@@ -143,7 +142,9 @@ describe('createTar', () => {
     symlinkSync(top, join(source, 'up'));
     const target = join(top, 'x.tar');
     for (const entries of [['../secret'], ['/etc/passwd'], ['up/secret']]) {
-      await expect(createTar({ cwd: source, entries, target })).rejects.toMatchObject({ exitCode: ExitCode.InvalidInput });
+      await expect(createTar({ cwd: source, entries, target })).rejects.toMatchObject({
+        exitCode: ExitCode.InvalidInput,
+      });
     }
     await expect(createTar({ cwd: source, entries: ['missing.fits'], target })).rejects.toMatchObject({
       exitCode: ExitCode.MissingInput,

@@ -1,5 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '@envoys/envoy-core';
 import { stageFile, stageTree } from '../src';
@@ -175,11 +185,12 @@ describe('stageTree', () => {
 
     expect(tree).toMatchObject({ name: '17A-109.sb3.eb4.58000', path: join(staging, '17A-109.sb3.eb4.58000') });
     expect(tree.method).toBe(method === 'auto' ? 'link' : 'copy');
-    expect(tree.files.map((f) => f.name)).toEqual(['ASDM.xml', 'ASDMBinary/uid___A002_X1_X2', 'Main-alias.xml', 'Main.xml']);
+    const names = ['ASDM.xml', 'ASDMBinary/uid___A002_X1_X2', 'Main-alias.xml', 'Main.xml'];
+    expect(tree.files.map((f) => f.name)).toEqual(names);
     for (const file of tree.files) expect(file.sha256).toBe(sha256(readFileSync(join(dir, file.name))));
     expect(tree.size).toBe(7 + 50_000 + 7 + 7);
     // The link's content is staged as a file: the staged tree does not depend on the processing directory.
-    expect(listTree(tree.path)).toEqual(['ASDM.xml', 'ASDMBinary/', 'ASDMBinary/uid___A002_X1_X2', 'Main-alias.xml', 'Main.xml']);
+    expect(listTree(tree.path)).toEqual(['ASDM.xml', 'ASDMBinary/', ...names.slice(1)]);
     expect(readdirSync(staging)).toEqual(['17A-109.sb3.eb4.58000']);
   });
 

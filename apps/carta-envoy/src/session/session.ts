@@ -121,7 +121,7 @@ class CartaSession implements Launcher {
   }
 
   private async findBackend(): Promise<string> {
-    this.backend = await findBackend(this.config.backend, this.context.workDir, process.env['PATH']);
+    this.backend = await findBackend(this.config.backend, this.context.workDir, this.context.env['PATH']);
     return `CARTA backend ${this.backend}`;
   }
 

@@ -12,7 +12,8 @@ export function temporaryPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+/** Flushes a directory's entries (a rename or a new file) to disk. */
+export async function syncDirectory(dir: string): Promise<void> {
   // Without this the rename itself may be lost on a crash; some file systems refuse fsync on a directory.
   try {
     const handle = await open(dir, 'r');

@@ -21,6 +21,10 @@ export interface EnvoyContext {
   /** Aborted when the envoy receives SIGTERM, SIGINT or SIGHUP: long steps stop early. */
   readonly signal: AbortSignal;
   readonly startedAt: Date;
+  /** The environment the envoy was started with (launch plans add to it; PATH lookups use it). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The directory the envoy was started in (relative command-line paths are relative to it). */
+  readonly cwd: string;
   /** Adds launcher-specific facts to the run report's `details`. */
   recordDetail(key: string, value: unknown): void;
 }

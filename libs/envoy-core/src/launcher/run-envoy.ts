@@ -173,6 +173,8 @@ class Run {
       workDir: this.workDir,
       signal: this.signals.abortSignal,
       startedAt: this.startedAt,
+      env: this.env,
+      cwd: this.cwd,
       recordDetail: (key, value) => {
         this.details[key] = value;
       },

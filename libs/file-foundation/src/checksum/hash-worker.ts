@@ -113,7 +113,8 @@ export function parallelSha256(): ParallelSha256 {
   const stream = nextStream++;
   return {
     async update(view) {
-      await worker.request({ op: 'update', stream, buffer: view.buffer, offset: view.byteOffset, length: view.byteLength });
+      const { buffer, byteOffset: offset, byteLength: length } = view;
+      await worker.request({ op: 'update', stream, buffer, offset, length });
     },
     async digest() {
       const reply = await worker.request({ op: 'digest', stream });

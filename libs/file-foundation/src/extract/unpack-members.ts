@@ -58,7 +58,12 @@ async function writeFile(
   }
 }
 
-async function writeMember(entry: ReadEntry, member: AuditedMember, root: string, stopped: () => boolean): Promise<void> {
+async function writeMember(
+  entry: ReadEntry,
+  member: AuditedMember,
+  root: string,
+  stopped: () => boolean,
+): Promise<void> {
   const target = join(root, member.path);
   if (member.type === 'Directory') {
     entry.resume();
@@ -119,7 +124,8 @@ export async function unpackMembers(
         await writeMember(entry, member, root, () => halted);
       } catch (error) {
         if (!halted) {
-          failure = error instanceof InvalidInputError ? error : new MemberWriteError(member?.path ?? entry.path, error);
+          const path = member?.path ?? entry.path;
+          failure = error instanceof InvalidInputError ? error : new MemberWriteError(path, error);
           halt();
           stream.stop(failure);
         }

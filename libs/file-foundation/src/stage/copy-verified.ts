@@ -6,7 +6,12 @@ import { HashedOutput } from '../checksum/hashed-output';
 import { sha256File } from '../checksum/sha256-file';
 import { syncDirectory } from '../directories/sync-directory';
 
-async function copyBytes(input: FileHandle, source: string, output: HashedOutput, signal?: AbortSignal): Promise<string> {
+async function copyBytes(
+  input: FileHandle,
+  source: string,
+  output: HashedOutput,
+  signal?: AbortSignal,
+): Promise<string> {
   for (;;) {
     signal?.throwIfAborted();
     const space = await output.space();

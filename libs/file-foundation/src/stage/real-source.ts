@@ -17,7 +17,12 @@ export async function realRoot(root: string): Promise<string> {
  * Where a source really is, checked to lie inside the real processing directory: a symbolic link (the source
  * itself or a directory on its way) that leads outside is refused with 65, a dangling one is 66.
  */
-export async function realSource(source: string, root: string, realRootPath: string, what: string): Promise<{ real: string; stats: Stats }> {
+export async function realSource(
+  source: string,
+  root: string,
+  realRootPath: string,
+  what: string,
+): Promise<{ real: string; stats: Stats }> {
   let linkStats: Stats;
   try {
     linkStats = await lstat(source);

@@ -1,7 +1,14 @@
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, readdir, realpath, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CannotCreateError, EnvoyError, InvalidInputError, inputError, outputError, temporaryPathFor } from '@envoys/envoy-core';
+import {
+  CannotCreateError,
+  EnvoyError,
+  InvalidInputError,
+  inputError,
+  outputError,
+  temporaryPathFor,
+} from '@envoys/envoy-core';
 import { isInside } from '../confine/is-inside';
 import { ensureDirectory } from '../directories/ensure-directory';
 import { syncDirectory } from '../directories/sync-directory';

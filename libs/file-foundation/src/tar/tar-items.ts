@@ -68,7 +68,9 @@ class ItemCollector {
 
   private async addWithStats(name: string, absolute: string, stats: Stats): Promise<void> {
     if (stats.isDirectory()) {
-      if (name !== '') this.push({ name, absolute, kind: 'directory', size: 0, mode: stats.mode, mtime: dateOf(stats) });
+      if (name !== '') {
+        this.push({ name, absolute, kind: 'directory', size: 0, mode: stats.mode, mtime: dateOf(stats) });
+      }
       await this.addChildren(name, absolute);
       return;
     }
@@ -86,7 +88,8 @@ class ItemCollector {
       const inode = `${stats.dev}:${stats.ino}`;
       const first = this.firstNameOfInode.get(inode);
       if (first !== undefined) {
-        this.push({ name, absolute, kind: 'hardlink', size: 0, mode: stats.mode, mtime: dateOf(stats), linkpath: first });
+        const mtime = dateOf(stats);
+        this.push({ name, absolute, kind: 'hardlink', size: 0, mode: stats.mode, mtime, linkpath: first });
         return;
       }
       this.firstNameOfInode.set(inode, name);
@@ -106,7 +109,9 @@ class ItemCollector {
         name: name === '' ? child : `${name}/${child}`,
         absolute: join(absolute, child),
       }));
-      const stats = await Promise.all(batch.map((child) => (child.absolute === this.exclude ? undefined : lstatInput(child.absolute))));
+      const stats = await Promise.all(
+        batch.map((child) => (child.absolute === this.exclude ? undefined : lstatInput(child.absolute))),
+      );
       // Stats arrive in parallel, members are added in name order: the archive stays deterministic.
       for (const [index, child] of batch.entries()) {
         const childStats = stats[index];

@@ -6,7 +6,9 @@ import { createTar, stageFile } from '../../src';
 async function main(): Promise<void> {
   const [operation, source, target, root] = process.argv.slice(2);
   try {
-    if (operation === 'stage') await stageFile(source ?? '', target ?? '', undefined, { root: root ?? '', method: 'copy' });
+    if (operation === 'stage') {
+      await stageFile(source ?? '', target ?? '', undefined, { root: root ?? '', method: 'copy' });
+    }
     else await createTar({ cwd: source ?? '', entries: ['.'], target: target ?? '' });
     process.stdout.write(JSON.stringify({ exitCode: 0 }));
   } catch (error) {
