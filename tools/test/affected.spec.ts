@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+
+function affectedBy(file: string): string[] {
+  const output = execFileSync('npx', ['nx', 'show', 'projects', '--affected', `--files=${file}`, '--json'], {
+    cwd: root,
+    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
+    encoding: 'utf8',
+  });
+  return (JSON.parse(output) as string[]).sort();
+}
+
+// `nx affected` works from the import graph: a change to one library tests it and what depends on it, no more.
+describe('nx affected', () => {
+  it('a change to ppr-audit affects ppr-audit and casa-envoy (and the workspace tools), not the other envoys or libraries', () => {
+    const affected = affectedBy('libs/ppr-audit/src/index.ts');
+    expect(affected).toEqual(expect.arrayContaining(['casa-envoy', 'ppr-audit']));
+    for (const unaffected of ['carta-envoy', 'ingest-envoy', 'envoy-core', 'file-foundation', 'log-verifier']) {
+      expect(affected).not.toContain(unaffected);
+    }
+  });
+
+  it('a change to envoy-core affects every envoy', () => {
+    expect(affectedBy('libs/envoy-core/src/index.ts')).toEqual(expect.arrayContaining(['carta-envoy', 'casa-envoy', 'envoy-core', 'ingest-envoy']));
+  });
+});
