@@ -154,7 +154,7 @@ describe('stageFile', () => {
 });
 
 function makeTempOn(base: string): string {
-  const dir = join(base, `envoys-stage-${process.pid}-${Math.random().toString(16).slice(2)}`);
+  const dir = join(base, `envoys-ff-stage-${process.pid}-${Math.random().toString(16).slice(2)}`);
   mkdirSync(dir);
   registered.push(dir);
   return dir;

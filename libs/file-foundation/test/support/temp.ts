@@ -5,8 +5,8 @@ import { join } from 'node:path';
 const made: string[] = [];
 
 /** A fresh directory under the system temp directory, removed by removeTemps(). */
-export function makeTemp(prefix = 'ff-'): string {
-  const dir = mkdtempSync(join(tmpdir(), `envoys-${prefix}`));
+export function makeTemp(prefix = 'tmp-'): string {
+  const dir = mkdtempSync(join(tmpdir(), `envoys-ff-${prefix}`));
   made.push(dir);
   return dir;
 }
