@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
 import { readProjectConfiguration } from '@nx/devkit';
@@ -265,16 +265,20 @@ describe('envoy generator: in the virtual tree', () => {
   });
 });
 
-/** The environment for Nx run inside this test: none of the outer Nx task's or jest's variables. */
-function cleanEnv(): NodeJS.ProcessEnv {
+/**
+ * The environment for commands run in the copy: none of the outer Nx task's or jest's variables, and a
+ * TMPDIR of the test's own (the generated envoy's tests make temporary directories), removed with the copy.
+ * It lies outside the copy: a bundle run from below the copy's node_modules link would not be standalone.
+ */
+function cleanEnv(tmp: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!/^(NX_|JEST_)/.test(name)) env[name] = value;
-  return { ...env, CI: 'true', NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+  return { ...env, CI: 'true', NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', TMPDIR: tmp };
 }
 
-/** Runs a command in `cwd`; fails with its whole output when it exits non-zero. */
-function sh(cwd: string, command: string, args: readonly string[], expectedStatus = 0): string {
-  const result = spawnSync(command, args, { cwd, env: cleanEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** Runs a command in `cwd`; fails with its whole output when it exits otherwise than expected. */
+function sh(cwd: string, tmp: string, command: string, args: readonly string[], expectedStatus = 0): string {
+  const result = spawnSync(command, args, { cwd, env: cleanEnv(tmp), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const output = `${result.stdout}${result.stderr}`;
   if (result.status !== expectedStatus) {
     throw new Error(`\`${command} ${args.join(' ')}\` exited ${result.status ?? result.signal}, not ${expectedStatus}:\n${output}`);
@@ -289,45 +293,49 @@ function changedFiles(before: Record<string, string>, after: Record<string, stri
 }
 
 describe('envoy generator: in a temporary copy of the workspace', () => {
-  let copy: string | undefined;
+  let scratch: string | undefined;
 
   afterAll(() => {
-    if (copy && !process.env['KEEP_GENERATOR_WORKSPACE']) rmSync(copy, { recursive: true, force: true });
+    if (scratch && !process.env['KEEP_GENERATOR_WORKSPACE']) rmSync(scratch, { recursive: true, force: true });
   });
 
   it('`npx nx g @envoys/tools:envoy demo-x` makes an envoy that builds, passes its tests, type-checks, lints and runs', () => {
-    copy = tempDir('envoys-generator-');
+    scratch = tempDir('envoys-generator-');
+    const copy = join(scratch, 'workspace');
+    const tmp = join(scratch, 'tmp');
+    mkdirSync(tmp);
     const skip = new Set(['node_modules', 'dist', '.nx', '.git', 'tmp', 'coverage'].map((name) => join(root, name)));
     cpSync(root, copy, { recursive: true, filter: (source) => !skip.has(source) });
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const nx = (args: readonly string[], expectedStatus = 0): string => sh(copy, tmp, 'npx', ['nx', ...args], expectedStatus);
     const before = treeFingerprint(copy);
 
-    const generated = sh(copy, 'npx', ['nx', 'g', '@envoys/tools:envoy', 'demo-x', '--no-interactive']);
+    const generated = nx(['g', '@envoys/tools:envoy', 'demo-x', '--no-interactive']);
     for (const file of DEMO_X_FILES) expect(generated).toContain(`CREATE ${file}`);
     // A second envoy with a mode of its own, type-checked and linted below.
-    sh(copy, 'npx', ['nx', 'g', '@envoys/tools:envoy', 'y2', '--mode=to-archive', '--no-interactive']);
+    nx(['g', '@envoys/tools:envoy', 'y2', '--mode=to-archive', '--no-interactive']);
     const created = changedFiles(before, treeFingerprint(copy));
     expect(created.filter((file) => !file.startsWith('apps/y2-envoy/'))).toEqual(DEMO_X_FILES);
 
     // The CLI refuses what the generator refuses, with the generator's message.
-    expect(sh(copy, 'npx', ['nx', 'g', '@envoys/tools:envoy', 'casa', '--no-interactive'], 1)).toContain('apps/casa-envoy already exists');
-    expect(sh(copy, 'npx', ['nx', 'g', '@envoys/tools:envoy', 'Demo_X', '--no-interactive'], 1)).toContain('Invalid envoy name "Demo_X"');
+    expect(nx(['g', '@envoys/tools:envoy', 'casa', '--no-interactive'], 1)).toContain('apps/casa-envoy already exists');
+    expect(nx(['g', '@envoys/tools:envoy', 'Demo_X', '--no-interactive'], 1)).toContain('Invalid envoy name "Demo_X"');
 
-    sh(copy, 'npx', ['nx', 'build', 'demo-x-envoy', '--output-style=static']);
+    nx(['build', 'demo-x-envoy', '--output-style=static']);
     const main = join(copy, 'dist/apps/demo-x-envoy/main.js');
     expect(readFileSync(main, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(statSync(main).mode & 0o111).not.toBe(0);
 
-    const tested = sh(copy, 'npx', ['nx', 'test', 'demo-x-envoy', '--output-style=static']);
+    const tested = nx(['test', 'demo-x-envoy', '--output-style=static']);
     expect(tested).toMatch(/Tests: +\d+ passed, \d+ total/);
     const results = JSON.parse(readFileSync(join(copy, '.nx/test-results/demo-x-envoy.json'), 'utf8')) as { passed: number; failed: number };
     expect(results).toMatchObject({ passed: 11, failed: 0 });
 
-    sh(copy, 'npx', ['nx', 'run-many', '-t', 'typecheck', 'lint', '-p', 'demo-x-envoy', 'y2-envoy', '--output-style=static']);
+    nx(['run-many', '-t', 'typecheck', 'lint', '-p', 'demo-x-envoy', 'y2-envoy', '--output-style=static']);
 
-    const help = sh(copy, 'node', [main, '--help']);
+    const help = sh(copy, tmp, 'node', [main, '--help']);
     expect(help).toContain('demo-x-envoy --run INPUT [options]');
     expect(help).toContain('envoys.demo-x.command (DEMO_X_COMMAND)');
-    expect(sh(copy, main, ['--version']).trim()).toBe(`demo-x-envoy ${(JSON.parse(read('package.json')) as { version: string }).version}`);
+    expect(sh(copy, tmp, main, ['--version']).trim()).toBe(`demo-x-envoy ${(JSON.parse(read('package.json')) as { version: string }).version}`);
   }, 300_000);
 });
