@@ -1,9 +1,9 @@
+import { REDACTED } from '../redact/redactor';
 import { InvalidInputError } from '../errors';
 import { capoFiles, readCapoFiles, type PropertyEntry } from './capo';
 import { expandEnvReferences } from './env-refs';
 import { Settings, type ResolvedSetting } from './settings';
 import {
-  REDACTED,
   sourceText,
   type CommandLineSetting,
   type LoadSettingsOptions,

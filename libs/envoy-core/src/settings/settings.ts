@@ -1,6 +1,6 @@
+import { REDACTED } from '../redact/redactor';
 import { InvalidInputError } from '../errors';
 import {
-  REDACTED,
   sourceText,
   type SettingDescription,
   type SettingSource,

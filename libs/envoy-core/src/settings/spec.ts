@@ -1,3 +1,4 @@
+import { REDACTED } from '../redact/redactor';
 /** How a setting's text is checked and what JavaScript value it becomes. */
 export type SettingType = 'string' | 'number' | 'integer' | 'boolean' | 'path' | 'url';
 
@@ -53,11 +54,9 @@ export interface LoadSettingsOptions {
 /** One line of the run report's settings list. */
 export interface SettingDescription {
   readonly key: string;
-  readonly value: SettingValue | '[REDACTED]';
+  readonly value: SettingValue | typeof REDACTED;
   readonly source: string;
 }
-
-export const REDACTED = '[REDACTED]';
 
 /** The source as a reader sees it in messages and the report: a path with its line, an env var, an option. */
 export function sourceText(source: SettingSource): string {
