@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A one-node Slurm cluster (munge + slurmctld + slurmd on this machine) for the batch-system tests
 # (`nx run deploy:test-slurm`). It installs nothing: `.ci/run` installs the Debian packages `slurm-wlm` and
-# `munge`; this script only configures and starts them, as ../shared/TOOLCHAIN.md describes.
+# `munge`; this script only configures and starts them (a 1 KiB munge key, a slurm.conf for this machine with
+# process tracking by parentage and no cgroup.conf), then waits until the node is idle.
 #
 #   tools/scripts/slurm-cluster.sh start    configure and start, wait until the node is idle (idempotent)
 #   tools/scripts/slurm-cluster.sh status   show daemons and the node; exit 0 when the node takes jobs
@@ -70,8 +71,8 @@ start_munge() {
   chown munge:munge "$MUNGE_KEY"
   chmod 0400 "$MUNGE_KEY"
   runuser -u munge -- /usr/sbin/munged
-  local i
-  for i in $(seq 1 50); do
+  local _
+  for _ in $(seq 1 50); do
     if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
       say "munged started (pid $(running_pid "$MUNGE_PID" || echo '?'))"
       return
@@ -146,16 +147,16 @@ start_daemons() {
 }
 
 wait_idle() {
-  local node state i
+  local node state _
   node=$(node_name)
-  for i in $(seq 1 120); do
+  for _ in $(seq 1 120); do
     state=$(node_state)
     case "$state" in
       idle | mixed | allocated | mix | alloc)
         say "node $node is $state"
         return
         ;;
-      down* | drain* | drained*)
+      down* | drain*)
         # A node left down or drained by an earlier run (e.g. stopped with jobs on it).
         scontrol update nodename="$node" state=resume >/dev/null 2>&1 || true
         ;;
@@ -181,13 +182,13 @@ cmd_start() {
 
 # Stops the process named by a PID file: SIGTERM, then SIGKILL if it is still there after `wait` seconds.
 stop_pidfile() {
-  local name=$1 file=$2 wait=${3:-15} pid i
+  local name=$1 file=$2 wait=${3:-15} pid _
   if ! pid=$(running_pid "$file"); then
     say "$name not running"
     return
   fi
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 $((wait * 5))); do
+  for _ in $(seq 1 $((wait * 5))); do
     kill -0 "$pid" 2>/dev/null || { say "$name stopped (pid $pid)"; return; }
     sleep 0.2
   done
@@ -199,10 +200,12 @@ cmd_stop() {
   if running_pid "$CTLD_PID" >/dev/null && [ -n "$(squeue -h -o %i 2>/dev/null)" ]; then
     # Jobs still on the node would keep their slurmstepd and processes after slurmd is gone. The whole
     # cluster is this script's, so all its jobs are cancelled; KillWait (30 s) bounds the wait.
-    say "cancelling remaining jobs: $(squeue -h -o %i | tr '\n' ' ')"
-    scancel $(squeue -h -o %i) 2>/dev/null || true
-    local i
-    for i in $(seq 1 80); do
+    local jobs
+    mapfile -t jobs < <(squeue -h -o %i)
+    say "cancelling remaining jobs: ${jobs[*]}"
+    scancel "${jobs[@]}" 2>/dev/null || true
+    local _
+    for _ in $(seq 1 80); do
       [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break
       sleep 0.5
     done
