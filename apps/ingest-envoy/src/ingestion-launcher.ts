@@ -3,13 +3,14 @@ import { dirname, join } from 'node:path';
 import {
   durationMs,
   exitStatusFindings,
+  outputError,
   step,
   InvalidInputError,
   type EnvoyContext,
   type Launcher,
   type LaunchPlan,
 } from '@envoys/envoy-core';
-import { ensureDirectory, isInside } from '@envoys/file-foundation';
+import { ensureDirectory, isInside, realLocation } from '@envoys/file-foundation';
 import { auditProcessingDir, type ProcessingDir } from './audit/processing-dir';
 import { resolveIngestCommand } from './launch/ingest-command';
 import { buildManifest, ingestionArtifactsName } from './manifest/build';
@@ -17,7 +18,6 @@ import { validateManifest } from './manifest/validate';
 import { writeIngestionRecord } from './manifest/write';
 import { MANIFEST_NAME, ingestTimestamp } from './naming';
 import { stagingItems, type IngestionPlan, type StagingItem } from './plan';
-import { realLocation } from './stage/real-location';
 import { checkStagingDir, stagingDirFor } from './stage/staging-dir';
 import { checksumStaged, stageItems, type StagedFile } from './stage/stage';
 
@@ -94,7 +94,9 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
       step('check-staging', async () => {
         stagingDir = stagingDirFor(settings, need(dir).name, cwd);
         // Staging inside DIR would write into the inputs (and a caltables tar of products/ would hold itself).
-        const realStaging = await realLocation(stagingDir);
+        const realStaging = await realLocation(stagingDir).catch((error: unknown) => {
+          throw outputError(error, `staging directory ${stagingDir}`);
+        });
         if (isInside(need(dir).realPath, realStaging)) {
           throw new InvalidInputError(`staging directory ${stagingDir} (setting envoys.ingest.stagingRoot) lies inside the processing directory ${need(dir).path}`);
         }

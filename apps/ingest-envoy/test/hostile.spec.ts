@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, treeFingerprint, type Finished } from '@envoys/testing';
 import { SDM_ID, calibrationDir, imageDir, observationDir, symlink } from './support/fixtures';
-import { inputFingerprint, ingestEnvoy, ledgerEntries, readReport, reason, type IngestWorld } from './support/ingest-envoy';
+import { inputFingerprint, ingestEnvoy, ledgerEntries, readReport, reason, tarMembers, type IngestWorld } from './support/ingest-envoy';
 
 function world(): IngestWorld {
   const root = tempDir('ingest-hostile-');
@@ -55,8 +55,13 @@ describe('hostile and broken inputs (SPEC 3.3, 3.6, 5)', () => {
   it('malformed metadata.json is 65', async () => {
     const w = world();
     const dir = calibrationDir(join(w.root, 'run'));
+    copyFileSync(join(dir, 'metadata.json'), join(w.root, 'good-metadata.json'));
     writeFileSync(join(dir, 'metadata.json'), '{\n  "fileSetIds": [\n  }');
-    await expectRefused(w, dir, ['--calibration', dir], 65, /metadata\.json(:\d+:\d+)?: not valid JSON/);
+    await expectRefused(w, dir, ['--calibration', dir], 65, /metadata\.json:3:3: not valid JSON: unexpected "}"/);
+    // A byte order mark (some editors write one) is not an error, as for casa-envoy.
+    writeFileSync(join(dir, 'metadata.json'), `\uFEFF${readFileSync(join(dir, '..', 'good-metadata.json'), 'utf8')}`);
+    const withBom = await ingestEnvoy(w, ['--dry-run', '--calibration', dir]);
+    expect([withBom.code, withBom.stderr]).toEqual([0, '']);
   });
 
   it('empty or missing products/ is 66; products with only weblog archives is 66; images without a science FITS is 66', async () => {
@@ -117,6 +122,25 @@ describe('hostile and broken inputs (SPEC 3.3, 3.6, 5)', () => {
     const finished = await ingestEnvoy(w, ['--image', dir]);
     expect([finished.code, finished.stderr]).toEqual([0, expect.any(String)]);
     expect(readdirSync(join(w.stagingRoot, 'run'))).toContain('extra.fits');
+  });
+
+  it('a symlink inside the processing directory goes into the caltables tar as what it points to, not as a link', async () => {
+    const w = world();
+    const dir = calibrationDir(join(w.root, 'run'));
+    mkdirSync(join(dir, 'working', 'kept.finalBPcal.b'));
+    writeFileSync(join(dir, 'working', 'kept.finalBPcal.b', 'table.dat'), 'kept table');
+    writeFileSync(join(dir, 'working', 'kept.calapply.txt'), 'kept calapply');
+    symlink('../working/kept.finalBPcal.b', join(dir, 'products', 'linked.finalBPcal.b'));
+    symlink('../working/kept.calapply.txt', join(dir, 'products', 'linked.calapply.txt'));
+    const before = inputFingerprint(dir);
+    const finished = await ingestEnvoy(w, ['--calibration', dir]);
+    expect([finished.code, finished.stderr]).toEqual([0, expect.any(String)]);
+    const name = readdirSync(join(w.stagingRoot, 'run')).find((file) => file.endsWith('.caltables.tar')) ?? '';
+    // A link stored as a link would point at ../working/..., which is not in the archive.
+    const members = tarMembers(join(w.stagingRoot, 'run', name));
+    expect(members.get('linked.finalBPcal.b/table.dat')?.toString()).toBe('kept table');
+    expect(members.get('linked.calapply.txt')?.toString()).toBe('kept calapply');
+    expect(inputFingerprint(dir)).toEqual(before);
   });
 
   it('an SDM_ID that is a path is 65; a missing SDM is 66', async () => {

@@ -1,5 +1,6 @@
 // @envoys/file-foundation: putting data where an external system expects it. Every failure is an EnvoyError
-// carrying its exit status (SPEC 3.3): 65 invalid input, 66 missing input, 73 cannot create output.
+// carrying its exit status (SPEC 3.3): 65 invalid input, 66 missing input, 73 cannot create output. An abort
+// rejects with the signal's reason.
 
 // Directories and files that must be there, or must be made.
 export { requireDirectory, requireFile } from './directories/require-path';
@@ -7,10 +8,12 @@ export { ensureDirectory } from './directories/ensure-directory';
 
 // Paths from input files stay inside the directory they belong to (SPEC 3.6).
 export { isInside } from './confine/is-inside';
+export { realLocation } from './confine/real-location';
 export { resolveInside } from './confine/resolve-inside';
 
 // Checksums.
 export { sha256File } from './checksum/sha256-file';
+export { sha256Files } from './checksum/sha256-files';
 
 // Tars: made atomically with their checksum; extracted only after every member passed the audit (SPEC 4.6).
 export { createTar, type CreateTarOptions, type CreatedTar } from './tar/create-tar';
@@ -19,5 +22,13 @@ export { extractSafely, type ExtractOptions, type ExtractedEntry } from './extra
 
 // Staging for an external system: hard link or verified copy (SPEC 5.2).
 export { stageFile } from './stage/stage-file';
+export { stageFiles } from './stage/stage-files';
 export { stageTree } from './stage/stage-tree';
-export type { StageOptions, StagedFile, StagedTree } from './stage/stage-types';
+export type {
+  FileToStage,
+  StageFilesOptions,
+  StageOptions,
+  StageTreeOptions,
+  StagedFile,
+  StagedTree,
+} from './stage/stage-types';

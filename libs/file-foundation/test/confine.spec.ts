@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '@envoys/envoy-core';
-import { isInside, resolveInside } from '../src';
+import { isInside, realLocation, resolveInside } from '../src';
 import { makeTemp, removeTemps } from './support/temp';
 
 describe('path confinement', () => {
@@ -24,6 +24,15 @@ describe('path confinement', () => {
     expect(isInside('/data/products', '/data')).toBe(false);
     expect(isInside('/data/products', '/data/products/..hidden')).toBe(true);
     expect(isInside('/data/products', '/data/products/a/../../x')).toBe(false);
+  });
+
+  it('realLocation resolves links also for paths that do not exist yet', async () => {
+    symlinkSync(outside, join(base, 'out'));
+    symlinkSync(join(outside, 'not-yet'), join(base, 'dangling'));
+    await expect(realLocation(join(base, 'out', 'new', 'file'))).resolves.toBe(join(outside, 'new', 'file'));
+    // A dangling link leads where a file written through it would land.
+    await expect(realLocation(join(base, 'dangling'))).resolves.toBe(join(outside, 'not-yet'));
+    await expect(realLocation(join(base, 'rawdata', 'sdm', '..', 'x'))).resolves.toBe(join(base, 'rawdata', 'x'));
   });
 
   it('resolves relative paths inside the base, existing or not', async () => {

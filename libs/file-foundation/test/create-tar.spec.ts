@@ -6,6 +6,7 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  rmSync,
   statSync,
   symlinkSync,
   truncateSync,
@@ -72,6 +73,20 @@ describe('createTar', () => {
       for (const [path, data] of Object.entries(files)) expect(readFileSync(join(dir, path)).equals(data)).toBe(true);
       expect(statSync(join(dir, 'b-again.tar')).ino).toBe(statSync(join(dir, 'b.tar')).ino);
       expect(listTree(dir)).toEqual(listTree(source));
+    }
+  });
+
+  it('returns the checksum of the file written, for a small tar (hashed inline) and a large one (on the hashing thread)', async () => {
+    const top = makeTemp('mktar-');
+    for (const size of [1000, 12 * 1024 * 1024 + 1]) {
+      const source = join(top, `src-${size}`);
+      mkdirSync(source);
+      writeFileSync(join(source, 'a.dat'), randomBytes(size));
+      writeFileSync(join(source, 'b.dat'), randomBytes(size >> 1));
+      const target = join(top, `t-${size}.tar`);
+      const made = await createTar({ cwd: source, entries: ['.'], target });
+      expect(made).toEqual({ target, size: statSync(target).size, sha256: sha256(target), members: 2 });
+      expect(gnuTar(['-tf', target])).toBe('a.dat\nb.dat\n');
     }
   });
 
@@ -156,5 +171,74 @@ describe('createTar', () => {
     });
     expect(existsSync(target)).toBe(false);
     expect(readdirSync(top).sort()).toEqual(['secret', 'src']);
+  });
+  describe('with dereferenceWithin', () => {
+    /** A processing directory whose products link into working/ (inside) and to a secret (outside). */
+    function processingDir(): { proc: string; products: string; outside: string } {
+      const top = makeTemp('mktar-deref-');
+      const proc = join(top, 'proc');
+      const productsDir = join(proc, 'products');
+      mkdirSync(join(proc, 'working', 'table.tbl'), { recursive: true });
+      mkdirSync(productsDir);
+      writeFileSync(join(proc, 'working', 'flags.txt'), 'flags');
+      writeFileSync(join(proc, 'working', 'table.tbl', 'table.dat'), 'table');
+      writeFileSync(join(productsDir, 'own.txt'), 'own');
+      symlinkSync('../working/flags.txt', join(productsDir, 'flags.txt'));
+      symlinkSync('../working/table.tbl', join(productsDir, 'table.tbl'));
+      symlinkSync('own.txt', join(productsDir, 'alias.txt'));
+      const outside = join(top, 'outside');
+      mkdirSync(outside);
+      writeFileSync(join(outside, 'secret'), 'secret');
+      return { proc, products: productsDir, outside };
+    }
+
+    it('stores what links inside the directory point to, under the links\' names', async () => {
+      const { proc, products: source } = processingDir();
+      const target = join(makeTemp('mktar-'), 'cal.tar');
+      const made = await createTar({ cwd: source, entries: ['.'], target, dereferenceWithin: proc });
+      const verbose = gnuTar(['-tvf', target]);
+      expect(verbose).not.toMatch(/^l/m);
+      expect(gnuTar(['-tf', target]).split('\n').filter(Boolean)).toEqual([
+        'alias.txt',
+        'flags.txt',
+        'own.txt',
+        'table.tbl/',
+        'table.tbl/table.dat',
+      ]);
+      const out = makeTemp('mktar-out-');
+      await extractSafely(target, out);
+      expect(readFileSync(join(out, 'flags.txt'), 'utf8')).toBe('flags');
+      expect(readFileSync(join(out, 'alias.txt'), 'utf8')).toBe('own');
+      expect(readFileSync(join(out, 'table.tbl', 'table.dat'), 'utf8')).toBe('table');
+      expect(made.members).toBe(5);
+      // Without the option the links are stored as links (and two of them would dangle in the archive).
+      const plain = join(makeTemp('mktar-'), 'plain.tar');
+      await createTar({ cwd: source, entries: ['.'], target: plain });
+      expect(gnuTar(['-tvf', plain]).match(/^l/gm)).toHaveLength(3);
+    });
+
+    it('refuses a link that leads outside (65), a dangling one (66) and a loop (65), writing nothing', async () => {
+      const { proc, products: source, outside } = processingDir();
+      const out = makeTemp('mktar-');
+      const target = join(out, 'cal.tar');
+      symlinkSync(join(outside, 'secret'), join(source, 'stolen'));
+      await expect(createTar({ cwd: source, entries: ['.'], target, dereferenceWithin: proc })).rejects.toMatchObject({
+        exitCode: ExitCode.InvalidInput,
+        message: expect.stringContaining('stolen'),
+      });
+      rmSync(join(source, 'stolen'));
+      symlinkSync('nothing-there', join(source, 'dangling'));
+      await expect(createTar({ cwd: source, entries: ['.'], target, dereferenceWithin: proc })).rejects.toMatchObject({
+        exitCode: ExitCode.MissingInput,
+        message: expect.stringContaining('dangling'),
+      });
+      rmSync(join(source, 'dangling'));
+      symlinkSync('..', join(proc, 'working', 'table.tbl', 'up'));
+      await expect(createTar({ cwd: source, entries: ['.'], target, dereferenceWithin: proc })).rejects.toMatchObject({
+        exitCode: ExitCode.InvalidInput,
+        message: expect.stringContaining('loops'),
+      });
+      expect(readdirSync(out)).toEqual([]);
+    });
   });
 });

@@ -12,8 +12,17 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '@envoys/envoy-core';
-import { stageFile, stageTree } from '../src';
+import { stageFile, stageFiles, stageTree } from '../src';
 import { listTree, makeTemp, removeTemps } from './support/temp';
+
+/** Resolves once a temporary file below `dir` provably holds data: a copy is under way. */
+async function partialFileIn(dir: string): Promise<void> {
+  for (;;) {
+    const partial = readdirSync(dir).find((name) => name.endsWith('.tmp'));
+    if (partial && statSync(join(dir, partial)).size > 0) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -142,11 +151,132 @@ describe('stageFile', () => {
       method: 'copy',
       signal: controller.signal,
     });
-    for (;;) {
-      const partial = readdirSync(staging).find((name) => name.endsWith('.tmp'));
-      if (partial && statSync(join(staging, partial)).size > 0) break;
-      await new Promise((resolve) => setImmediate(resolve));
+    await partialFileIn(staging);
+    controller.abort(new Error('SIGTERM received'));
+    await expect(staging$).rejects.toThrow('SIGTERM received');
+    expect(readdirSync(staging)).toEqual([]);
+  });
+});
+
+describe('stageFiles', () => {
+  afterAll(removeTemps);
+
+  /** Hidden temporary names (`.name.pid.random.tmp`) left anywhere below `dir`. */
+  function temporaries(dir: string): string[] {
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => /(^|\/)\.[^/]*\.tmp$/.test(name));
+  }
+
+  function products(dir: string, count: number): Record<string, Buffer> {
+    const files: Record<string, Buffer> = {};
+    for (let index = 0; index < count; index++) {
+      const data = randomBytes(1000 + index);
+      files[`image${index}.fits`] = data;
+      writeFileSync(join(dir, `image${index}.fits`), data);
     }
+    return files;
+  }
+
+  it("links a batch in order; with checksum 'copies' a link reads no byte and carries no checksum", async () => {
+    const { proc, products: dir, staging } = setup();
+    const files = products(dir, 20);
+    const names = Object.keys(files).reverse();
+    const heard: string[] = [];
+    let bytes = 0;
+    const staged = await stageFiles(
+      names.map((name) => ({ source: join(dir, name), name: `staged-${name}` })),
+      staging,
+      { root: proc, checksum: 'copies', onProgress: (count) => (bytes += count), onStaged: (file) => heard.push(file.name) },
+    );
+    expect(staged.map((file) => file.name)).toEqual(names.map((name) => `staged-${name}`));
+    for (const [index, file] of staged.entries()) {
+      expect(file).toEqual({ name: `staged-${names[index]}`, path: join(staging, file.name), size: files[names[index] ?? '']?.length, method: 'link' });
+      expect(statSync(file.path).ino).toBe(statSync(join(dir, names[index] ?? '')).ino);
+    }
+    expect(heard.sort()).toEqual(staged.map((file) => file.name).sort());
+    expect(bytes).toBe(Object.values(files).reduce((sum, data) => sum + data.length, 0));
+  });
+
+  it("copies carry their checksum also with checksum 'copies'; progress comes as the bytes are copied", async () => {
+    const { proc, products: dir, staging } = setup();
+    const data = randomBytes(20 * 1024 * 1024 + 3);
+    writeFileSync(join(dir, 'big.fits'), data);
+    const progress: number[] = [];
+    const [staged] = await stageFiles([{ source: join(dir, 'big.fits') }], staging, {
+      root: proc,
+      method: 'copy',
+      checksum: 'copies',
+      onProgress: (bytes) => progress.push(bytes),
+    });
+    expect(staged).toMatchObject({ name: 'big.fits', size: data.length, sha256: sha256(data), method: 'copy' });
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.reduce((sum, bytes) => sum + bytes, 0)).toBe(data.length);
+  });
+
+  it('checks every source before placing any: one bad source or a name used twice stages nothing', async () => {
+    const { proc, products: dir, staging, outside } = setup();
+    products(dir, 5);
+    symlinkSync(join(outside, 'secret.fits'), join(dir, 'zz-evil.fits'));
+    const sources = readdirSync(dir).map((name) => ({ source: join(dir, name) }));
+    await expect(stageFiles(sources, staging, { root: proc })).rejects.toMatchObject({
+      exitCode: ExitCode.InvalidInput,
+      message: expect.stringContaining('zz-evil.fits'),
+    });
+    await expect(
+      stageFiles([{ source: join(dir, 'image0.fits'), name: 'x.fits' }, { source: join(dir, 'image1.fits'), name: 'x.fits' }], staging, { root: proc }),
+    ).rejects.toMatchObject({ exitCode: ExitCode.InvalidInput, message: expect.stringContaining('"x.fits"') });
+    await expect(stageFiles([{ source: join(dir, 'image0.fits') }, { source: join(dir, 'gone.fits') }], staging, { root: proc })).rejects.toMatchObject({
+      exitCode: ExitCode.MissingInput,
+    });
+    expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([]);
+  });
+
+  it('staging the same files again (a re-ingestion) leaves them as they are and no temporary name behind', async () => {
+    const { proc, products: dir, staging } = setup();
+    const files = products(dir, 3);
+    const sources = Object.keys(files).map((name) => ({ source: join(dir, name) }));
+    await stageFiles(sources, staging, { root: proc, checksum: 'copies' });
+    // rename() between two links of one inode does nothing: a temporary link would stay behind.
+    const again = await stageFiles(sources, staging, { root: proc });
+    expect(again.map((file) => [file.method, file.sha256])).toEqual(Object.values(files).map((data) => ['link', sha256(data)]));
+    expect(readdirSync(staging).sort()).toEqual(Object.keys(files).sort());
+    expect(temporaries(staging)).toEqual([]);
+  });
+
+  it('replaces an earlier, different file of the same name in one step', async () => {
+    const { proc, products: dir, staging } = setup();
+    writeFileSync(join(dir, 'image.fits'), 'new');
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, 'image.fits'), 'old');
+    const [staged] = await stageFiles([{ source: join(dir, 'image.fits') }], staging, { root: proc });
+    expect(staged?.method).toBe('link');
+    expect(readFileSync(join(staging, 'image.fits'), 'utf8')).toBe('new');
+    expect(readdirSync(staging)).toEqual(['image.fits']);
+  });
+
+  it('refuses to stage a file onto itself (the staging directory is the source directory)', async () => {
+    const { proc, products: dir } = setup();
+    writeFileSync(join(dir, 'image.fits'), 'data');
+    for (const method of ['auto', 'copy'] as const) {
+      await expect(stageFiles([{ source: join(dir, 'image.fits') }], dir, { root: proc, method })).rejects.toMatchObject({
+        exitCode: ExitCode.InvalidInput,
+        message: expect.stringContaining('onto itself'),
+      });
+    }
+    expect(readdirSync(dir)).toEqual(['image.fits']);
+    expect(readFileSync(join(dir, 'image.fits'), 'utf8')).toBe('data');
+  });
+
+  it('an abort stops the batch: no copy is left half-written', async () => {
+    const { proc, products: dir, staging } = setup();
+    for (let index = 0; index < 3; index++) {
+      writeFileSync(join(dir, `huge${index}.ms`), '');
+      truncateSync(join(dir, `huge${index}.ms`), 1024 * 1024 * 1024);
+    }
+    mkdirSync(staging, { recursive: true });
+    const controller = new AbortController();
+    const sources = [0, 1, 2].map((index) => ({ source: join(dir, `huge${index}.ms`) }));
+    const staging$ = stageFiles(sources, staging, { root: proc, method: 'copy', signal: controller.signal });
+    await partialFileIn(staging);
     controller.abort(new Error('SIGTERM received'));
     await expect(staging$).rejects.toThrow('SIGTERM received');
     expect(readdirSync(staging)).toEqual([]);
@@ -212,5 +342,44 @@ describe('stageTree', () => {
     await expect(stageTree(dir, staging, undefined, { root: proc })).rejects.toMatchObject({
       exitCode: ExitCode.CannotCreate,
     });
+  });
+
+  it('with replace, swaps a new tree in for the staged one and removes the old one after', async () => {
+    const { proc, staging } = setup();
+    const dir = sdm(proc);
+    const first = await stageTree(dir, staging, undefined, { root: proc, method: 'copy' });
+    rmSync(join(dir, 'Main.xml'));
+    writeFileSync(join(dir, 'Added.xml'), '<Added/>');
+    const progress: number[] = [];
+    const second = await stageTree(dir, staging, undefined, {
+      root: proc,
+      replace: true,
+      checksum: 'copies',
+      onProgress: (bytes) => progress.push(bytes),
+    });
+    expect(second.path).toBe(first.path);
+    expect(listTree(second.path)).toEqual(['ASDM.xml', 'ASDMBinary/', 'ASDMBinary/uid___A002_X1_X2', 'Added.xml']);
+    // Linked with checksum 'copies': no checksum, no byte read.
+    expect(second.files.map((file) => [file.name, file.method, file.sha256])).toEqual([
+      ['ASDM.xml', 'link', undefined],
+      ['ASDMBinary/uid___A002_X1_X2', 'link', undefined],
+      ['Added.xml', 'link', undefined],
+    ]);
+    expect(progress.reduce((sum, bytes) => sum + bytes, 0)).toBe(second.size);
+    // Only the staged tree: the old one (renamed aside) and the temporary one are gone.
+    expect(readdirSync(staging)).toEqual(['17A-109.sb3.eb4.58000']);
+  });
+
+  it('a failed replacement leaves the staged tree as it was', async () => {
+    const { proc, staging, outside } = setup();
+    const dir = sdm(proc);
+    await stageTree(dir, staging, undefined, { root: proc });
+    const before = listTree(join(staging, '17A-109.sb3.eb4.58000'));
+    symlinkSync(join(outside, 'secret.fits'), join(dir, 'zz-evil'));
+    await expect(stageTree(dir, staging, undefined, { root: proc, replace: true })).rejects.toMatchObject({
+      exitCode: ExitCode.InvalidInput,
+    });
+    expect(listTree(join(staging, '17A-109.sb3.eb4.58000'))).toEqual(before);
+    expect(readdirSync(staging)).toEqual(['17A-109.sb3.eb4.58000']);
   });
 });

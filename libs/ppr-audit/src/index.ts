@@ -3,6 +3,7 @@ export { auditInputs, type AuditInputsOptions, type AuditedInputs } from './audi
 export { MAX_INPUT_BYTES } from './files/input-file';
 export { auditMetadata, type AuditMetadataOptions } from './metadata/audit';
 export { readMetadata, type ReadMetadataOptions } from './metadata/read';
+export { findJsonSyntaxError, lineAndColumn, type JsonSyntaxError } from './metadata/json-syntax';
 export type { ImagingMetadata, Metadata, MetadataAudit, MetadataFor, ProjectMetadata } from './metadata/types';
 export { readPpr, type ReadPprOptions } from './ppr/read';
 export { auditPpr } from './ppr/audit';

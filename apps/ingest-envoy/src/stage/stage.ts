@@ -1,11 +1,9 @@
 import { join } from 'node:path';
-import { createTar, sha256File } from '@envoys/file-foundation';
+import { createTar, sha256Files, stageFiles, stageTree, type StageOptions as PlaceOptions } from '@envoys/file-foundation';
 import type { Logger } from '@envoys/envoy-core';
 import type { StagingItem } from '../plan';
 import { interruptedBy } from './abort';
-import { linkOrCopy, type LinkOrCopyOptions } from './link-or-copy';
 import { StagingProgress } from './progress';
-import { stageTree } from './stage-tree';
 
 /** One file in the staging directory, as the run report lists it. */
 export interface StagedFile {
@@ -18,10 +16,18 @@ export interface StagedFile {
   readonly method: 'link' | 'copy' | 'created';
 }
 
+type FileItem = Extract<StagingItem, { kind: 'file' }>;
+type TreeItem = Extract<StagingItem, { kind: 'tree' }>;
+type TarItem = Extract<StagingItem, { kind: 'tar' }>;
+
 function itemBytes(item: StagingItem): number {
   if (item.kind === 'file') return item.size;
   if (item.kind === 'tar') return item.bytes;
   return item.tree.files.reduce((sum, file) => sum + file.size, 0);
+}
+
+function reported(file: { name: string; size: number; sha256?: string; method: 'link' | 'copy' }, prefix = ''): StagedFile {
+  return { name: `${prefix}${file.name}`, size: file.size, ...(file.sha256 === undefined ? {} : { sha256: file.sha256 }), method: file.method };
 }
 
 export interface StageOptions {
@@ -30,36 +36,23 @@ export interface StageOptions {
   readonly signal: AbortSignal;
   readonly logger: Logger;
   readonly tty: boolean;
-  /** Each staged file is appended as soon as it is in place (so a failed run's report shows how far it got). */
+  /** Every staged file, in item order (also after a failure: the report shows how far the staging got). */
   readonly staged: StagedFile[];
 }
 
-/** Stages one item; returns the files it put in staging. */
-async function stageItem(item: StagingItem, stagingDir: string, options: LinkOrCopyOptions): Promise<StagedFile[]> {
-  const { signal, onBytes } = options;
-  const target = join(stagingDir, item.name);
-  if (item.kind === 'file') return [{ name: item.name, ...(await linkOrCopy(item.source, target, item.size, options)) }];
-  if (item.kind === 'tree') {
-    const files = await stageTree(item.tree, target, options);
-    return files.map(({ relative, ...result }) => ({ name: `${item.name}/${relative}`, ...result }));
-  }
-  const tar = await createTar({ cwd: item.base, entries: item.members, target, gzip: item.gzip, signal });
-  onBytes?.(item.bytes);
-  return [{ name: item.name, size: tar.size, sha256: tar.sha256, method: 'created' }];
-}
-
 /**
- * Places every item in the staging directory: files linked or copied, trees staged whole, tars written.
- * Each appears complete or not at all; a signal stops the staging between (and inside) items and leaves no
- * partial file (exit 128+N).
+ * Places every item in the staging directory with file-foundation: files hard-linked (or copied and verified
+ * on another file system), trees staged whole (a re-ingestion swaps the new tree in for the old), tars
+ * written. Each appears complete or not at all; a signal stops the staging between (and inside) items and
+ * leaves no partial file (exit 128+N).
  *
- * Tars are made alongside the linking and copying, not after it: they read the products and compress or
- * hash on other threads while links cost a system call each, so the two together take about as long as the
- * longer one. The first failure stops the other half before the error is reported.
+ * Links are made with `checksum: 'copies'`: staging costs a few system calls per file and not one byte read,
+ * and checksumStaged() hashes the linked files afterwards, on every core. Tars are made alongside the linking,
+ * not after it: they read the products and hash on other threads while links cost a system call each, so the
+ * two together take about as long as the longer one. The first failure stops the other half.
  */
 export async function stageItems(items: readonly StagingItem[], stagingDir: string, options: StageOptions): Promise<void> {
   const progress = new StagingProgress(options.logger, items.reduce((sum, item) => sum + itemBytes(item), 0), items.length, options.tty);
-  const onBytes = (bytes: number) => progress.bytes(bytes);
   // One signal for both halves: the run's (a received SIGTERM) or the other half's failure. (Not
   // AbortSignal.any: that needs Node 20.3, and the bundle runs on any Node 20.)
   const stop = new AbortController();
@@ -67,22 +60,49 @@ export async function stageItems(items: readonly StagingItem[], stagingDir: stri
   const forward = () => stop.abort(options.signal.reason);
   if (options.signal.aborted) forward();
   else options.signal.addEventListener('abort', forward, { once: true });
+  const place: PlaceOptions = { root: options.root, signal, checksum: 'copies', onProgress: (bytes) => progress.bytes(bytes) };
   const results = new Map<StagingItem, StagedFile[]>();
-  const sequence = async (part: readonly StagingItem[]) => {
+  const guarded = async (half: () => Promise<void>) => {
     try {
-      for (const item of part) {
-        signal.throwIfAborted();
-        results.set(item, await stageItem(item, stagingDir, { root: options.root, signal, onBytes }));
-        progress.item();
-      }
+      await half();
     } catch (error) {
       stop.abort(error);
       throw error;
     }
   };
+  const files = items.filter((item): item is FileItem => item.kind === 'file');
+  const trees = items.filter((item): item is TreeItem => item.kind === 'tree');
+  const tars = items.filter((item): item is TarItem => item.kind === 'tar');
   const outcomes = await Promise.allSettled([
-    sequence(items.filter((item) => item.kind !== 'tar')),
-    sequence(items.filter((item) => item.kind === 'tar')),
+    guarded(async () => {
+      const byName = new Map(files.map((item) => [item.name, item]));
+      await stageFiles(
+        files.map((item) => ({ source: item.source, name: item.name })),
+        stagingDir,
+        {
+          ...place,
+          onStaged: (file) => {
+            const item = byName.get(file.name);
+            if (item) results.set(item, [reported(file)]);
+            progress.item();
+          },
+        },
+      );
+      for (const item of trees) {
+        const tree = await stageTree(item.source, stagingDir, item.name, { ...place, replace: true });
+        results.set(item, tree.files.map((file) => reported(file, `${item.name}/`)));
+        progress.item();
+      }
+    }),
+    guarded(async () => {
+      for (const item of tars) {
+        signal.throwIfAborted();
+        const tar = await createTar({ cwd: item.base, entries: item.members, target: join(stagingDir, item.name), gzip: item.gzip, signal, dereferenceWithin: options.root });
+        results.set(item, [{ name: item.name, size: tar.size, sha256: tar.sha256, method: 'created' }]);
+        progress.bytes(item.bytes);
+        progress.item();
+      }
+    }),
   ]);
   options.signal.removeEventListener('abort', forward);
   // In item order, also after a failure: the report shows what was staged before it.
@@ -95,19 +115,20 @@ export async function stageItems(items: readonly StagingItem[], stagingDir: stri
 
 /**
  * The checksums the report lists for hard-linked files. Linking costs nothing per byte; this pass reads each
- * linked file exactly once (copies and tars were hashed while they were written and are not read again).
+ * linked file exactly once, several files at a time (copies and tars were hashed while they were written and
+ * are not read again). Returns the bytes hashed.
  */
 export async function checksumStaged(staged: readonly StagedFile[], stagingDir: string, signal: AbortSignal): Promise<number> {
-  let bytes = 0;
+  const linked = staged.filter((file) => file.sha256 === undefined);
+  let digests: string[];
   try {
-    for (const file of staged) {
-      if (file.sha256 !== undefined) continue;
-      file.sha256 = await sha256File(join(stagingDir, file.name), signal);
-      bytes += file.size;
-    }
+    digests = await sha256Files(linked.map((file) => join(stagingDir, file.name)), { signal });
   } catch (error) {
     if (signal.aborted) throw interruptedBy(signal, `computing checksums in ${stagingDir}`);
     throw error;
   }
-  return bytes;
+  linked.forEach((file, index) => {
+    file.sha256 = digests[index];
+  });
+  return linked.reduce((sum, file) => sum + file.size, 0);
 }

@@ -7,17 +7,44 @@ import type { ByteSink } from './hashed-output';
 // folios, which is what costs.
 const WRITE_SIZE = 128 * 1024;
 
+// Every output is flushed (fsync) before it is renamed into place (SPEC 3.6). Left to the end, that flush waits
+// for all the data at once; started every 64 MiB while writing goes on, the disk works alongside the CPU and the
+// last flush finds little left. Measured on a 1 GiB tar of 2,000 files: 0.85-1.3 s with one flush at the end,
+// 0.6-0.75 s flushing as it goes (32 and 128 MiB were no better, 256 MiB a little worse).
+const FLUSH_EVERY = 64 * 1024 * 1024;
+
 /**
  * A sink that writes each chunk at its position in a file, through a FileHandle rather than a fs.WriteStream
- * (measured on 1 GiB in 8 MiB chunks: the stream took 1.7-2.8 s, the handle 0.6 s).
+ * (measured on 1 GiB in 8 MiB chunks: the stream took 1.7-2.8 s, the handle 0.6 s). Written data are flushed to
+ * disk in the background as they accumulate (at most one flush at a time); a failed flush fails the next write.
+ * The owner still flushes the file once at the end, which also reports anything that failed after the last write.
  */
 export function fileSink(handle: FileHandle): ByteSink {
+  let unflushed = 0;
+  let flushing = false;
+  let flushFailure: { readonly error: unknown } | undefined;
+  const flush = (): void => {
+    flushing = true;
+    unflushed = 0;
+    handle.datasync().then(
+      () => {
+        flushing = false;
+      },
+      (error: unknown) => {
+        flushFailure ??= { error };
+        flushing = false;
+      },
+    );
+  };
   return async (chunk, position) => {
+    if (flushFailure) throw flushFailure.error;
     let offset = 0;
     while (offset < chunk.length) {
       const length = Math.min(WRITE_SIZE, chunk.length - offset);
       const { bytesWritten } = await handle.write(chunk, offset, length, position + offset);
       offset += bytesWritten;
     }
+    unflushed += chunk.length;
+    if (unflushed >= FLUSH_EVERY && !flushing) flush();
   };
 }

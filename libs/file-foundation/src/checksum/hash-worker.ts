@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
 // Hashing on the main thread stalls the event loop that drives the reads and writes: measured on 1 GiB in
@@ -106,6 +107,21 @@ export interface ParallelSha256 {
   digest(): Promise<string>;
   /** Forgets the state after a failure or an abort. Never throws. */
   discard(): Promise<void>;
+}
+
+/**
+ * The same interface computed on the calling thread, for data too small to be worth the hashing thread: it
+ * takes ~30 ms to boot, which is longer than hashing a few megabytes here.
+ */
+export function inlineSha256(): ParallelSha256 {
+  const hash = createHash('sha256');
+  return {
+    update: async (view) => {
+      hash.update(view);
+    },
+    digest: async () => hash.digest('hex'),
+    discard: async () => undefined,
+  };
 }
 
 export function parallelSha256(): ParallelSha256 {

@@ -1,4 +1,4 @@
-import { parallelSha256, type ParallelSha256 } from './hash-worker';
+import { inlineSha256, parallelSha256, type ParallelSha256 } from './hash-worker';
 import { SlotPool } from './slot-pool';
 
 /**
@@ -11,6 +11,17 @@ export type ByteSink = (chunk: Buffer, position: number) => Promise<void>;
 // 8 MiB slots and 6 of them: large enough that per-chunk costs vanish, few enough that memory stays < 50 MiB.
 const SLOT_SIZE = 8 * 1024 * 1024;
 const SLOTS = 6;
+
+/**
+ * Outputs up to this size are best hashed inline: they fill one slot, so there is no I/O to overlap the hashing
+ * with, and hashing them here takes a few milliseconds against the hashing thread's ~30 ms boot.
+ */
+export const INLINE_HASH_LIMIT = SLOT_SIZE;
+
+/** Where an output of `bytes` bytes is best hashed. */
+export function hashPlaceFor(bytes: number): 'thread' | 'inline' {
+  return bytes <= INLINE_HASH_LIMIT ? 'inline' : 'thread';
+}
 
 /**
  * An output stream for large data that is written and hashed at the same time: the producer fills slots of
@@ -32,12 +43,17 @@ export class HashedOutput {
   /** Bytes committed so far. */
   size = 0;
 
+  /**
+   * `hash`: 'thread' (default) hashes on the hashing thread, in parallel with the I/O; 'inline' on this thread,
+   * for small outputs (see inlineSha256); false not at all.
+   */
   constructor(
     private readonly sink: ByteSink,
-    options: { hash?: boolean; slots?: number; slotSize?: number } = {},
+    options: { hash?: 'thread' | 'inline' | false; slots?: number; slotSize?: number } = {},
   ) {
     this.pool = new SlotPool(options.slots ?? SLOTS, options.slotSize ?? SLOT_SIZE);
-    this.hash = options.hash === false ? undefined : parallelSha256();
+    const hash = options.hash ?? 'thread';
+    this.hash = hash === false ? undefined : hash === 'inline' ? inlineSha256() : parallelSha256();
   }
 
   /** Free space in the current slot: fill it from the start, then call commit() with the number of bytes. */

@@ -1,92 +1,63 @@
-import type { Stats } from 'node:fs';
-import { lstat, mkdir, readdir, realpath, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   CannotCreateError,
   EnvoyError,
   InvalidInputError,
-  inputError,
   outputError,
+  syncDirectory,
   temporaryPathFor,
 } from '@envoys/envoy-core';
 import { isInside } from '../confine/is-inside';
 import { ensureDirectory } from '../directories/ensure-directory';
-import { syncDirectory } from '../directories/sync-directory';
-import { placeFile } from './place-file';
+import { errnoCode } from '../errno-code';
+import { placeAll } from './place-all';
+import type { Placed } from './place-file';
 import { realRoot, realSource } from './real-source';
 import { checkStagedName } from './staged-name';
-import type { StageOptions, StagedFile, StagedTree } from './stage-types';
+import type { StageTreeOptions, StagedTree } from './stage-types';
+import { TreeWalk } from './walk-tree';
 
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-class TreeStager {
-  readonly files: StagedFile[] = [];
-
-  constructor(
-    private readonly root: string,
-    private readonly rootPath: string,
-    private readonly options: StageOptions,
-  ) {}
-
-  /**
-   * Stages the contents of the real directory `from` into `to`. `visiting` holds the real directories on the way
-   * down: a symbolic link back to one of them would recurse forever.
-   */
-  async directory(from: string, to: string, prefix: string, visiting: ReadonlySet<string>): Promise<void> {
-    let names: string[];
+/**
+ * Puts the complete tree at `temporary` in place as `target`. When replacing, the old tree is renamed aside,
+ * the new one renamed in, and only then is the old one removed (best effort: what cannot be removed stays
+ * under a hidden name, and the staging is still right). POSIX has no rename that swaps two directories, so for
+ * the instant between the two renames the name is absent; it never holds a half tree. If the second rename
+ * fails, the old tree is put back.
+ */
+async function moveIntoPlace(temporary: string, target: string, replace: boolean): Promise<void> {
+  let previous: string | undefined;
+  if (replace) {
+    const aside = temporaryPathFor(target);
     try {
-      names = (await readdir(from)).sort(byCodeUnit);
+      await rename(target, aside);
+      previous = aside;
     } catch (error) {
-      throw inputError(error, `directory ${from}`);
-    }
-    for (const name of names) {
-      this.options.signal?.throwIfAborted();
-      const path = join(from, name);
-      const relative = prefix === '' ? name : `${prefix}/${name}`;
-      let stats: Stats;
-      try {
-        stats = await lstat(path);
-      } catch (error) {
-        throw inputError(error, path);
-      }
-      let real = path;
-      if (stats.isSymbolicLink()) {
-        // Followed only while it stays inside the processing directory; the content is staged, not the link.
-        ({ real, stats } = await realSource(path, this.root, this.rootPath, 'file to stage'));
-      }
-      if (stats.isDirectory()) {
-        if (visiting.has(real)) throw new InvalidInputError(`symbolic link ${path} loops back to ${real}`);
-        const target = join(to, name);
-        try {
-          await mkdir(target);
-        } catch (error) {
-          throw outputError(error, target);
-        }
-        await this.directory(real, target, relative, new Set([...visiting, real]));
-      } else if (stats.isFile()) {
-        const placed = await placeFile(real, stats.size, stats.mode, join(to, name), this.options);
-        this.files.push({ name: relative, path: join(to, name), ...placed });
-      } else {
-        throw new InvalidInputError(`cannot stage ${path}: it is not a regular file, directory or symbolic link`);
-      }
+      if (errnoCode(error) !== 'ENOENT') throw error;
     }
   }
+  try {
+    await rename(temporary, target);
+  } catch (error) {
+    if (previous) await rename(previous, target).catch(() => undefined);
+    throw error;
+  }
+  if (previous) await rm(previous, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /**
  * Stages a directory with everything below it as `stagingDir/name` (default: the directory's own name), file by
- * file as stageFile does (hard link or verified copy). The tree is built under a hidden temporary name and
- * renamed into place when complete, so an abort or failure leaves nothing behind; an existing `name` in the
- * staging directory is not replaced (73). Symbolic links inside the tree are followed only while they stay in
- * `options.root` (their content is staged); one that leads outside is refused (65).
+ * file as stageFiles does (hard link or verified copy, several at a time). The tree is built under a hidden
+ * temporary name, every directory of it flushed, and renamed into place when complete, so an abort or failure
+ * leaves nothing behind. An existing `name` in the staging directory is refused (73) unless `options.replace`.
+ * Symbolic links inside the tree are followed only while they stay in `options.root` (their content is staged);
+ * one that leads outside is refused (65).
  */
 export async function stageTree(
   sourceDir: string,
   stagingDir: string,
   name: string | undefined,
-  options: StageOptions,
+  options: StageTreeOptions,
 ): Promise<StagedTree> {
   options.signal?.throwIfAborted();
   const stagedName = checkStagedName(name ?? basename(sourceDir));
@@ -95,7 +66,7 @@ export async function stageTree(
   if (!stats.isDirectory()) throw new InvalidInputError(`directory to stage ${sourceDir} is not a directory`);
   await ensureDirectory(stagingDir, 'staging directory');
   const target = join(stagingDir, stagedName);
-  if (await lstat(target).catch(() => undefined)) {
+  if (!options.replace && (await lstat(target).catch(() => undefined))) {
     throw new CannotCreateError(`cannot stage ${sourceDir}: ${target} already exists`);
   }
   if (isInside(real, await realpath(stagingDir))) {
@@ -107,10 +78,13 @@ export async function stageTree(
   } catch (error) {
     throw outputError(error, target);
   }
-  const stager = new TreeStager(options.root, rootPath, options);
+  const walk = new TreeWalk(options.root, rootPath, options.signal);
+  let placed: Placed[];
   try {
-    await stager.directory(real, temporary, '', new Set([real]));
-    await rename(temporary, target);
+    await walk.directory(real, temporary, '', new Set([real]));
+    placed = await placeAll(walk.files, options);
+    for (const directory of walk.directories) await syncDirectory(directory);
+    await moveIntoPlace(temporary, target, options.replace === true);
   } catch (error) {
     await rm(temporary, { recursive: true, force: true });
     if (options.signal?.aborted) throw options.signal.reason;
@@ -118,7 +92,7 @@ export async function stageTree(
     throw outputError(error, target);
   }
   await syncDirectory(stagingDir);
-  const files = stager.files.map((file) => ({ ...file, path: join(target, file.name) }));
+  const files = walk.files.map((file, index) => ({ name: file.name, path: join(target, file.name), ...(placed[index] as Placed) }));
   const methods = new Set(files.map((file) => file.method));
   const method = methods.size > 1 ? 'mixed' : methods.has('copy') ? 'copy' : 'link';
   return { name: stagedName, path: target, size: files.reduce((sum, file) => sum + file.size, 0), method, files };

@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EnvoyError, InvalidInputError, inputError, openAtomicFile, outputError } from '@envoys/envoy-core';
 import { warmUpHashing } from '../checksum/hash-worker';
-import { HashedOutput } from '../checksum/hashed-output';
+import { HashedOutput, hashPlaceFor } from '../checksum/hashed-output';
 import { requireDirectory } from '../directories/require-path';
 import { loadTar } from './load-tar';
 import { headerBlocks } from './tar-header';
@@ -19,6 +19,13 @@ export interface CreateTarOptions {
   readonly target: string;
   /** Compress with gzip (a `.tgz`). */
   readonly gzip?: boolean;
+  /**
+   * Store what symbolic links point to instead of the links (as `tar --dereference` does), for links that lead
+   * inside this directory (e.g. the processing directory); one that leads outside it is refused (65), a dangling
+   * one is 66. For an archive that must stand on its own: a link such as `products/x -> ../working/y` would
+   * otherwise be stored as a link whose target is not in the archive. Without it, links are stored as links.
+   */
+  readonly dereferenceWithin?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -74,20 +81,29 @@ async function appendFile(item: TarItem, output: HashedOutput, signal: AbortSign
   if (padding > 0) await output.put(PADDING.subarray(0, padding));
 }
 
+/** About how large the archive will be (pax headers aside): a header block per member, data padded to blocks. */
+function archiveBytes(items: readonly TarItem[]): number {
+  return items.reduce((sum, item) => sum + BLOCK + Math.ceil(item.size / BLOCK) * BLOCK, END_OF_ARCHIVE.length);
+}
+
 /**
  * Writes a tar of `entries` (relative to `cwd`) to `target` atomically: the file appears complete or not at
  * all, also on abort, failure or a full disk (exit 73). Members are in a deterministic order with portable
  * headers (see tar-items and tar-header). The SHA-256 is computed while writing, on a worker thread in
- * parallel with the reads and writes, so the data are read once.
+ * parallel with the reads and writes (inline for a small tar), so the data are read once.
  *
  * Missing entries are 66, unsupported file types (FIFOs, devices, sockets) and entries outside `cwd` are 65.
+ * An abort rejects with the signal's reason.
  */
 export async function createTar(options: CreateTarOptions): Promise<CreatedTar> {
-  const { cwd, entries, target, gzip = false, signal } = options;
+  const { cwd, entries, target, gzip = false, signal, dereferenceWithin } = options;
   signal?.throwIfAborted();
   await requireDirectory(cwd, 'directory to archive');
-  if (!gzip) warmUpHashing();
-  const items = await collectTarItems(cwd, entries, resolve(target));
+  const items = await collectTarItems(cwd, entries, resolve(target), dereferenceWithin);
+  // gzip: the sink hashes the compressed bytes itself. Otherwise a large tar is hashed on the hashing thread,
+  // booted now so that it is ready when node-tar has loaded; a small one is hashed inline (see hashPlaceFor).
+  const hash = gzip ? false : hashPlaceFor(archiveBytes(items));
+  if (hash === 'thread') warmUpHashing();
   const tar = await loadTar();
   signal?.throwIfAborted();
 
@@ -102,7 +118,7 @@ export async function createTar(options: CreateTarOptions): Promise<CreatedTar> 
     throw outputError(error, target);
   }
   const sink = gzip ? gzipSink(handle) : plainSink(handle);
-  const output = new HashedOutput(sink.write, { hash: sink.hashesInput });
+  const output = new HashedOutput(sink.write, { hash });
   try {
     for (const item of items) {
       signal?.throwIfAborted();

@@ -1,9 +1,10 @@
 import type { Stats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { dirname, join, posix, resolve } from 'node:path';
-import { InvalidInputError, inputError } from '@envoys/envoy-core';
+import { InvalidInputError, MissingInputError, inputError } from '@envoys/envoy-core';
 import { isInside } from '../confine/is-inside';
 import { realLocation } from '../confine/real-location';
+import { errnoCode } from '../errno-code';
 
 /** One member of a tar being created: what to write, under which name. */
 export interface TarItem {
@@ -54,24 +55,65 @@ class ItemCollector {
   // Files with several links are stored once; later names become hard-link members (as GNU tar does).
   private readonly firstNameOfInode = new Map<string, string>();
 
+  /** `dereferenceWithin`: the real path inside which symbolic links are followed (see createTar). */
   constructor(
     private readonly cwd: string,
     private readonly exclude: string,
+    private readonly dereferenceWithin: string | undefined,
   ) {}
 
   /** Adds an entry ('' is the base directory itself, whose contents are added without it). */
   async add(name: string): Promise<void> {
     const absolute = name === '' ? this.cwd : join(this.cwd, name);
     if (absolute === this.exclude) return;
-    await this.addWithStats(name, absolute, await lstatInput(absolute));
+    await this.addWithStats(name, absolute, await lstatInput(absolute), new Set());
   }
 
-  private async addWithStats(name: string, absolute: string, stats: Stats): Promise<void> {
+  /**
+   * What a symbolic link leads to, when links are followed: its real path and stats. A link that leads outside
+   * the confinement is refused (65), a dangling one is 66.
+   */
+  private async follow(absolute: string, within: string): Promise<{ real: string; stats: Stats }> {
+    let real: string;
+    try {
+      real = await realpath(absolute);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') throw new MissingInputError(`symbolic link ${absolute} points to nothing (its target does not exist)`);
+      throw inputError(error, `symbolic link ${absolute}`);
+    }
+    if (!isInside(within, real)) {
+      throw new InvalidInputError(`symbolic link ${absolute} leads to ${real}, outside ${within}; it is not followed`);
+    }
+    try {
+      return { real, stats: await stat(real) };
+    } catch (error) {
+      throw inputError(error, `symbolic link ${absolute}`);
+    }
+  }
+
+  /**
+   * `visiting`: the real directories on the way down, when links are followed: a link back to one of them would
+   * recurse forever.
+   */
+  private async addWithStats(name: string, absolute: string, stats: Stats, visiting: ReadonlySet<string>): Promise<void> {
+    if (stats.isSymbolicLink() && this.dereferenceWithin !== undefined) {
+      // Stored as what it points to, under the link's name, as `tar --dereference` does.
+      const target = await this.follow(absolute, this.dereferenceWithin);
+      return this.addWithStats(name, target.real, target.stats, visiting);
+    }
     if (stats.isDirectory()) {
       if (name !== '') {
         this.push({ name, absolute, kind: 'directory', size: 0, mode: stats.mode, mtime: dateOf(stats) });
       }
-      await this.addChildren(name, absolute);
+      let below = visiting;
+      if (this.dereferenceWithin !== undefined) {
+        const real = await realpath(absolute).catch((error: unknown) => {
+          throw inputError(error, `directory ${absolute}`);
+        });
+        if (visiting.has(real)) throw new InvalidInputError(`symbolic link to ${absolute} loops back to ${real}`);
+        below = new Set([...visiting, real]);
+      }
+      await this.addChildren(name, absolute, below);
       return;
     }
     if (stats.isSymbolicLink()) {
@@ -97,7 +139,7 @@ class ItemCollector {
     this.push({ name, absolute, kind: 'file', size: stats.size, mode: stats.mode, mtime: dateOf(stats) });
   }
 
-  private async addChildren(name: string, absolute: string): Promise<void> {
+  private async addChildren(name: string, absolute: string, visiting: ReadonlySet<string>): Promise<void> {
     let children: string[];
     try {
       children = (await readdir(absolute)).sort(byCodeUnit);
@@ -115,7 +157,7 @@ class ItemCollector {
       // Stats arrive in parallel, members are added in name order: the archive stays deterministic.
       for (const [index, child] of batch.entries()) {
         const childStats = stats[index];
-        if (childStats) await this.addWithStats(child.name, child.absolute, childStats);
+        if (childStats) await this.addWithStats(child.name, child.absolute, childStats, visiting);
       }
     }
   }
@@ -131,13 +173,20 @@ class ItemCollector {
  * Lists what goes into a tar: each entry (relative to `cwd`) and, for directories, everything below them in
  * byte order of the names, so the archive is the same whatever order the file system returns. Entries keep the
  * caller's order; an entry named twice (or inside another one) is stored once. Symbolic links are stored as links,
- * never followed, and an entry may not climb out of `cwd` (also not through a linked parent directory).
- * `exclude` (the tar being written, when it lies inside `cwd`) is skipped.
+ * unless `dereferenceWithin` is given: then they are followed while they lead inside that directory (see
+ * createTar). An entry may not climb out of `cwd` (also not through a linked parent directory). `exclude` (the
+ * tar being written, when it lies inside `cwd`) is skipped.
  */
-export async function collectTarItems(cwd: string, entries: readonly string[], exclude: string): Promise<TarItem[]> {
+export async function collectTarItems(
+  cwd: string,
+  entries: readonly string[],
+  exclude: string,
+  dereferenceWithin?: string,
+): Promise<TarItem[]> {
   const base = resolve(cwd);
   const realBase = await realLocation(base);
-  const collector = new ItemCollector(base, resolve(exclude));
+  const within = dereferenceWithin === undefined ? undefined : await realLocation(dereferenceWithin);
+  const collector = new ItemCollector(base, resolve(exclude), within);
   for (const entry of entries) {
     if (entry.includes('\0') || entry === '' || posix.isAbsolute(entry)) {
       throw new InvalidInputError(`tar entry ${JSON.stringify(entry)} must be a path relative to ${base}`);

@@ -7,19 +7,16 @@ import type { ByteSink } from '../checksum/hashed-output';
 /** Where the bytes of a tar go, and what they amount to once finished. */
 export interface TarSink {
   readonly write: ByteSink;
-  /** Whether HashedOutput should hash the bytes it hands to write() (true: they are the file's bytes). */
-  readonly hashesInput: boolean;
   /** Ends the stream of bytes; returns digest and size of what reached the file, or undefined: the input's. */
   finish(): Promise<{ sha256: string; size: number } | undefined>;
   /** Stops after a failure. Never throws. */
   abort(): void;
 }
 
-/** The tar goes to the file as it is; HashedOutput hashes it on the way (on the hashing thread). */
+/** The tar goes to the file as it is; HashedOutput hashes it on the way (the caller says where). */
 export function plainSink(handle: FileHandle): TarSink {
   return {
     write: fileSink(handle),
-    hashesInput: true,
     finish: async () => undefined,
     abort: () => undefined,
   };
@@ -79,7 +76,6 @@ export function gzipSink(handle: FileHandle): TarSink {
           else resolve();
         });
       }),
-    hashesInput: false,
     async finish() {
       gzip.end();
       await ended;
