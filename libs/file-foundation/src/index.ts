@@ -17,6 +17,7 @@ export { sha256Files } from './checksum/sha256-files';
 
 // Tars: made atomically with their checksum; extracted only after every member passed the audit (SPEC 4.6).
 export { createTar, type CreateTarOptions, type CreatedTar } from './tar/create-tar';
+export { createTarOfBytes, type TarMemberBytes } from './tar/create-tar-of-bytes';
 export { findCalibrationTar } from './extract/find-calibration-tar';
 export { extractSafely, type ExtractOptions, type ExtractedEntry } from './extract/extract-safely';
 

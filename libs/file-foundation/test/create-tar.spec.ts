@@ -15,7 +15,7 @@ import {
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ExitCode } from '@envoys/envoy-core';
-import { createTar, extractSafely } from '../src';
+import { createTar, createTarOfBytes, extractSafely } from '../src';
 import { gnuTar } from './support/commands';
 import { listTree, makeTemp, removeTemps } from './support/temp';
 
@@ -240,5 +240,41 @@ describe('createTar', () => {
       });
       expect(readdirSync(out)).toEqual([]);
     });
+  });
+});
+
+describe('createTarOfBytes', () => {
+  afterAll(removeTemps);
+
+  it('writes members from memory with portable headers, long names included, and returns size and checksum', async () => {
+    const top = makeTemp('mktar-bytes-');
+    const target = join(top, 'ingestion_artifacts.tar');
+    const manifest = Buffer.from('{"parameters":{}}\n');
+    const long = `${'nested-directory/'.repeat(8)}additional_metadata.json`;
+    const made = await createTarOfBytes(
+      target,
+      [
+        { name: 'ingestion-manifest.json', bytes: manifest },
+        { name: long, bytes: Buffer.from('{}') },
+      ],
+      { mtime: new Date('2024-03-05T12:00:00Z') },
+    );
+    expect(made).toEqual({ target, size: statSync(target).size, sha256: sha256(target), members: 2 });
+    // (The listed time depends on the time zone of the machine; the mode does not.)
+    expect(gnuTar(['-tvf', target])).toMatch(/^-rw-r--r-- .* ingestion-manifest\.json$/m);
+    const out = makeTemp('mktar-bytes-out-');
+    await extractSafely(target, out);
+    expect(readFileSync(join(out, 'ingestion-manifest.json')).equals(manifest)).toBe(true);
+    expect(readFileSync(join(out, long), 'utf8')).toBe('{}');
+  });
+
+  it('refuses a member name that is not a relative path inside the archive (65), writing nothing', async () => {
+    const top = makeTemp('mktar-bytes-');
+    for (const name of ['', '/etc/passwd', '../up.json', 'a/../../b']) {
+      await expect(createTarOfBytes(join(top, 'x.tar'), [{ name, bytes: Buffer.from('x') }], { mtime: new Date() })).rejects.toMatchObject({
+        exitCode: ExitCode.InvalidInput,
+      });
+    }
+    expect(readdirSync(top)).toEqual([]);
   });
 });

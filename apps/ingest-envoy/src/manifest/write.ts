@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@envoys/envoy-core';
+import { createTarOfBytes } from '@envoys/file-foundation';
 import { ADDITIONAL_METADATA_NAME, MANIFEST_NAME } from '../naming';
 import type { StagedFile } from '../stage/stage';
-import { writeMemoryTar } from './artifacts-tar';
 import { serializeManifest, type IngestionManifest } from './build';
 import { checkNamedFilesPresent } from './validate';
 
@@ -21,7 +21,8 @@ export async function writeIngestionRecord(manifest: IngestionManifest, stagingD
     members.push({ name: ADDITIONAL_METADATA_NAME, bytes: await readFile(join(stagingDir, manifest.parameters.additional_metadata)) });
   }
   const artifactsName = manifest.ingestion_artifacts.ancillary_products[0]?.filename ?? '';
-  const artifacts = await writeMemoryTar(join(stagingDir, artifactsName), members, mtime);
+  // Made from the manifest's bytes, not from a file: the manifest must be the last file to appear.
+  const artifacts = await createTarOfBytes(join(stagingDir, artifactsName), members, { mtime });
   await checkNamedFilesPresent(manifest, stagingDir);
   await writeFileAtomic(join(stagingDir, MANIFEST_NAME), text);
   return [

@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { createTar, sha256Files, stageFiles, stageTree, type StageOptions as PlaceOptions } from '@envoys/file-foundation';
+import {
+  createTar,
+  sha256Files,
+  stageFiles,
+  stageTree,
+  type StageOptions as PlaceOptions,
+  type StagedFile as PlacedFile,
+} from '@envoys/file-foundation';
 import type { Logger } from '@envoys/envoy-core';
 import type { StagingItem } from '../plan';
 import { interruptedBy } from './abort';
@@ -26,7 +33,8 @@ function itemBytes(item: StagingItem): number {
   return item.tree.files.reduce((sum, file) => sum + file.size, 0);
 }
 
-function reported(file: { name: string; size: number; sha256?: string; method: 'link' | 'copy' }, prefix = ''): StagedFile {
+/** A file as file-foundation placed it, as the report lists it (`prefix`: the tree it belongs to). */
+function reported(file: PlacedFile, prefix = ''): StagedFile {
   return { name: `${prefix}${file.name}`, size: file.size, ...(file.sha256 === undefined ? {} : { sha256: file.sha256 }), method: file.method };
 }
 

@@ -12,15 +12,17 @@ export type ByteSink = (chunk: Buffer, position: number) => Promise<void>;
 const SLOT_SIZE = 8 * 1024 * 1024;
 const SLOTS = 6;
 
-/**
- * Outputs up to this size are best hashed inline: they fill one slot, so there is no I/O to overlap the hashing
- * with, and hashing them here takes a few milliseconds against the hashing thread's ~30 ms boot.
- */
-export const INLINE_HASH_LIMIT = SLOT_SIZE;
+// A small output gets one slot of about its own size, rounded up to this: allocating (and zeroing) a full 8 MiB
+// slot for a tar of a few kilobytes costs more than writing it.
+const SMALL_SLOT_STEP = 64 * 1024;
 
-/** Where an output of `bytes` bytes is best hashed. */
-export function hashPlaceFor(bytes: number): 'thread' | 'inline' {
-  return bytes <= INLINE_HASH_LIMIT ? 'inline' : 'thread';
+/**
+ * Whether an output of `bytes` bytes is hashed on the hashing thread. Up to one slot it is hashed inline: there
+ * is no I/O to overlap the hashing with, and hashing a few megabytes here is quicker than the thread's ~30 ms
+ * boot.
+ */
+export function usesHashingThread(bytes: number | undefined): boolean {
+  return bytes === undefined || bytes > SLOT_SIZE;
 }
 
 /**
@@ -44,16 +46,21 @@ export class HashedOutput {
   size = 0;
 
   /**
-   * `hash`: 'thread' (default) hashes on the hashing thread, in parallel with the I/O; 'inline' on this thread,
-   * for small outputs (see inlineSha256); false not at all.
+   * `hash: false`: no digest. `expectedSize`, when known: a small output gets a small slot and is hashed inline
+   * (see usesHashingThread); otherwise the hashing thread works in parallel with the I/O.
    */
   constructor(
     private readonly sink: ByteSink,
-    options: { hash?: 'thread' | 'inline' | false; slots?: number; slotSize?: number } = {},
+    options: { hash?: boolean; expectedSize?: number } = {},
   ) {
-    this.pool = new SlotPool(options.slots ?? SLOTS, options.slotSize ?? SLOT_SIZE);
-    const hash = options.hash ?? 'thread';
-    this.hash = hash === false ? undefined : hash === 'inline' ? inlineSha256() : parallelSha256();
+    const { expectedSize } = options;
+    const thread = usesHashingThread(expectedSize);
+    const slotSize =
+      thread || expectedSize === undefined
+        ? SLOT_SIZE
+        : Math.max(SMALL_SLOT_STEP, Math.ceil(expectedSize / SMALL_SLOT_STEP) * SMALL_SLOT_STEP);
+    this.pool = new SlotPool(SLOTS, slotSize);
+    this.hash = options.hash === false ? undefined : thread ? parallelSha256() : inlineSha256();
   }
 
   /** Free space in the current slot: fill it from the start, then call commit() with the number of bytes. */

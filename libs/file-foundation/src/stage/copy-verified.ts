@@ -1,7 +1,7 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { CannotCreateError, EnvoyError, inputError, outputError, temporaryPathFor } from '@envoys/envoy-core';
 import { fileSink } from '../checksum/file-sink';
-import { HashedOutput, hashPlaceFor } from '../checksum/hashed-output';
+import { HashedOutput } from '../checksum/hashed-output';
 import { sha256File } from '../checksum/sha256-file';
 
 async function copyBytes(
@@ -54,7 +54,7 @@ export async function copyVerified(
     } catch (error) {
       throw outputError(error, target);
     }
-    const output = new HashedOutput(fileSink(copy), { hash: hashPlaceFor(stats.size) });
+    const output = new HashedOutput(fileSink(copy), { expectedSize: stats.size });
     let sha256: string;
     try {
       sha256 = await copyBytes(input, source, output, signal, onProgress);

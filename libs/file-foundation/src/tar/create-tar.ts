@@ -3,9 +3,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EnvoyError, InvalidInputError, inputError, openAtomicFile, outputError } from '@envoys/envoy-core';
 import { warmUpHashing } from '../checksum/hash-worker';
-import { HashedOutput, hashPlaceFor } from '../checksum/hashed-output';
+import { HashedOutput, usesHashingThread } from '../checksum/hashed-output';
 import { requireDirectory } from '../directories/require-path';
-import { loadTar } from './load-tar';
+import { loadTarHeaders } from './load-tar';
 import { headerBlocks } from './tar-header';
 import { collectTarItems, type TarItem } from './tar-items';
 import { gzipSink, plainSink } from './tar-sink';
@@ -101,10 +101,10 @@ export async function createTar(options: CreateTarOptions): Promise<CreatedTar> 
   await requireDirectory(cwd, 'directory to archive');
   const items = await collectTarItems(cwd, entries, resolve(target), dereferenceWithin);
   // gzip: the sink hashes the compressed bytes itself. Otherwise a large tar is hashed on the hashing thread,
-  // booted now so that it is ready when node-tar has loaded; a small one is hashed inline (see hashPlaceFor).
-  const hash = gzip ? false : hashPlaceFor(archiveBytes(items));
-  if (hash === 'thread') warmUpHashing();
-  const tar = await loadTar();
+  // booted now so that it is ready when node-tar has loaded; a small one is hashed inline (usesHashingThread).
+  const expectedSize = archiveBytes(items);
+  if (!gzip && usesHashingThread(expectedSize)) warmUpHashing();
+  const tar = await loadTarHeaders();
   signal?.throwIfAborted();
 
   const file = await openAtomicFile(target);
@@ -118,7 +118,7 @@ export async function createTar(options: CreateTarOptions): Promise<CreatedTar> 
     throw outputError(error, target);
   }
   const sink = gzip ? gzipSink(handle) : plainSink(handle);
-  const output = new HashedOutput(sink.write, { hash });
+  const output = new HashedOutput(sink.write, { hash: !gzip, expectedSize });
   try {
     for (const item of items) {
       signal?.throwIfAborted();

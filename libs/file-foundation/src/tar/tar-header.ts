@@ -1,4 +1,4 @@
-import type { TarModule } from './load-tar';
+import type { TarHeaders } from './load-tar';
 import type { TarItem } from './tar-items';
 
 const TYPE = { file: 'File', directory: 'Directory', symlink: 'SymbolicLink', hardlink: 'Link' } as const;
@@ -23,7 +23,7 @@ function portableMode(mode: number, directory: boolean): number {
  * or not ASCII, or a number too large for ustar. Portable: no owner, group, user names, access or change times,
  * so the archive does not depend on who made it.
  */
-export function headerBlocks(tar: TarModule, item: TarItem): Buffer {
+export function headerBlocks(tar: TarHeaders, item: TarItem): Buffer {
   const path = item.kind === 'directory' ? `${item.name}/` : item.name;
   const header = new tar.Header({
     path,
