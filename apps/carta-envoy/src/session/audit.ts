@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, open, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { describeErrno, InvalidInputError, inputError } from '@envoys/envoy-core';
+import { describeErrno, InvalidInputError, inputError, errnoCode } from '@envoys/envoy-core';
 
 /** What the backend is asked to open, as the audit found it (SPEC 6.3 step 1). */
 export interface SessionTarget {
@@ -17,10 +17,6 @@ export interface SessionTarget {
 
 const FITS_MAGIC = Buffer.from('SIMPLE');
 const HDF5_MAGIC = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function errnoCode(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-}
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(

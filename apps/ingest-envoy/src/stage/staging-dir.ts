@@ -1,13 +1,8 @@
 import { constants } from 'node:fs';
 import { access, lstat, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { CannotCreateError, InvalidInputError, describeErrno, type Settings } from '@envoys/envoy-core';
+import { CannotCreateError, InvalidInputError, describeErrno, type Settings, errnoCode } from '@envoys/envoy-core';
 import { MANIFEST_NAME } from '../naming';
-
-function errnoOf(error: unknown): string | undefined {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
 
 /** `<stagingRoot>/<basename of DIR>` (SPEC 5.2); the root setting is required (65 naming the key). */
 export function stagingDirFor(settings: Settings, name: string, cwd: string): string {
@@ -26,8 +21,8 @@ export function stagingDirFor(settings: Settings, name: string, cwd: string): st
 export async function checkStagingDir(stagingDir: string, reingest: boolean): Promise<boolean> {
   const existing = await lstat(stagingDir).catch((error: unknown) => {
     // ENOTDIR: a file stands where a parent directory should be; the ancestor walk below says which.
-    if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return undefined;
-    throw new CannotCreateError(`cannot use staging directory ${stagingDir}: ${describeErrno(errnoOf(error) ?? String(error))}`);
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
+    throw new CannotCreateError(`cannot use staging directory ${stagingDir}: ${describeErrno(errnoCode(error) ?? String(error))}`);
   });
   if (existing) {
     const info = existing.isSymbolicLink() ? await stat(stagingDir).catch(() => undefined) : existing;
@@ -42,7 +37,7 @@ export async function checkStagingDir(stagingDir: string, reingest: boolean): Pr
   // The nearest existing ancestor decides whether the directory can be made.
   let ancestor = dirname(stagingDir);
   for (;;) {
-    const info = await stat(ancestor).catch((error: unknown) => errnoOf(error) ?? String(error));
+    const info = await stat(ancestor).catch((error: unknown) => errnoCode(error) ?? String(error));
     if (typeof info !== 'string') {
       if (!info.isDirectory()) throw new CannotCreateError(`cannot create staging directory ${stagingDir}: ${ancestor} is not a directory`);
       break;
@@ -61,6 +56,6 @@ async function requireWritable(dir: string, creating?: string): Promise<void> {
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
     const what = creating ? `cannot create staging directory ${creating}: ${dir}` : `cannot write into staging directory ${dir}`;
-    throw new CannotCreateError(`${what}: ${describeErrno(errnoOf(error) ?? String(error))}`);
+    throw new CannotCreateError(`${what}: ${describeErrno(errnoCode(error) ?? String(error))}`);
   }
 }

@@ -1,8 +1,5 @@
+import { errnoCode } from '../errors';
 import { readdirSync, readFileSync } from 'node:fs';
-
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-}
 
 /** Sends a signal to every process of a process group; a group that is already gone is not an error. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): void {

@@ -1,6 +1,6 @@
+import { errnoCode } from '@envoys/envoy-core';
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { errnoCode } from '../errno-code';
 
 // Linux gives up after 40 links in one lookup (ELOOP); so do we.
 const MAX_LINKS = 40;

@@ -1,6 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises';
-import { CannotCreateError, describeErrno } from '@envoys/envoy-core';
-import { errnoCode } from '../errno-code';
+import { CannotCreateError, describeErrno, errnoCode } from '@envoys/envoy-core';
 
 /**
  * Creates a directory the envoy writes into (with its parents) or accepts an existing one. Anything in the

@@ -1,7 +1,6 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { InvalidInputError, MissingInputError, describeErrno } from '@envoys/envoy-core';
-import { errnoCode } from '../errno-code';
+import { describeErrno, errnoCode, InvalidInputError, MissingInputError } from '@envoys/envoy-core';
 
 /**
  * stat() with the envoy's input exit codes: a missing path (or a path through a file) is 66, anything else

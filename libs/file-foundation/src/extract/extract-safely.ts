@@ -1,9 +1,8 @@
 import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CannotCreateError, EnvoyError, InvalidInputError, inputError, outputError } from '@envoys/envoy-core';
+import { CannotCreateError, EnvoyError, errnoCode, inputError, InvalidInputError, outputError } from '@envoys/envoy-core';
 import { ensureDirectory } from '../directories/ensure-directory';
 import { requireFile } from '../directories/require-path';
-import { errnoCode } from '../errno-code';
 import { auditMembers, type AuditedMember } from './audit-members';
 import { moveIntoPlace } from './move-into-place';
 import { TarParseError, TarReadError } from './stream-tar';

@@ -1,8 +1,7 @@
 import type { Stats } from 'node:fs';
 import { link, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { EnvoyError, InvalidInputError, inputError, outputError, temporaryPathFor } from '@envoys/envoy-core';
+import { EnvoyError, errnoCode, inputError, InvalidInputError, outputError, temporaryPathFor } from '@envoys/envoy-core';
 import { sha256File } from '../checksum/sha256-file';
-import { errnoCode } from '../errno-code';
 import { copyVerified } from './copy-verified';
 import type { StageOptions } from './stage-types';
 

@@ -1,9 +1,8 @@
 import type { Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InvalidInputError, MissingInputError, inputError } from '@envoys/envoy-core';
+import { errnoCode, inputError, InvalidInputError, MissingInputError } from '@envoys/envoy-core';
 import { isInside } from '../confine/is-inside';
-import { errnoCode } from '../errno-code';
 
 /** Real location of the processing directory: the yardstick for everything staged from it. */
 export async function realRoot(root: string): Promise<string> {

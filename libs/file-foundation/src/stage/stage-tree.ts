@@ -1,16 +1,8 @@
 import { lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import {
-  CannotCreateError,
-  EnvoyError,
-  InvalidInputError,
-  outputError,
-  syncDirectory,
-  temporaryPathFor,
-} from '@envoys/envoy-core';
+import { CannotCreateError, EnvoyError, errnoCode, InvalidInputError, outputError, syncDirectory, temporaryPathFor } from '@envoys/envoy-core';
 import { isInside } from '../confine/is-inside';
 import { ensureDirectory } from '../directories/ensure-directory';
-import { errnoCode } from '../errno-code';
 import { placeAll } from './place-all';
 import type { Placed } from './place-file';
 import { realRoot, realSource } from './real-source';

@@ -1,10 +1,9 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { dirname, join, posix, resolve } from 'node:path';
-import { InvalidInputError, MissingInputError, inputError } from '@envoys/envoy-core';
+import { errnoCode, inputError, InvalidInputError, MissingInputError } from '@envoys/envoy-core';
 import { isInside } from '../confine/is-inside';
 import { realLocation } from '../confine/real-location';
-import { errnoCode } from '../errno-code';
 
 /** One member of a tar being created: what to write, under which name. */
 export interface TarItem {

@@ -1,12 +1,4 @@
-import { describeErrno } from '@envoys/envoy-core';
-
-export function errnoCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
-}
+import { describeErrno, errnoCode } from '@envoys/envoy-core';
 
 /** A path that is simply not there: the rule sees no file rather than an error. */
 export function isAbsent(error: unknown): boolean {

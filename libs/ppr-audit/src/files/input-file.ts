@@ -1,4 +1,4 @@
-import { describeErrno, InvalidInputError, MissingInputError } from '@envoys/envoy-core';
+import { describeErrno, InvalidInputError, MissingInputError, errnoCode } from '@envoys/envoy-core';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
@@ -6,14 +6,6 @@ import { open, type FileHandle } from 'node:fs/promises';
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 const CHUNK_BYTES = 64 * 1024;
-
-function errnoCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const { code } = error as { code: unknown };
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
-}
 
 function unreadable(label: string, error: unknown): InvalidInputError {
   const code = errnoCode(error);
