@@ -10,6 +10,7 @@ import { SignalHub } from '../process/signals';
 import { startSupervised } from '../process/supervise';
 import { Redactor } from '../redact/redactor';
 import type { Finding } from '../report/finding';
+import { findingContextLines, findingSummary } from '../report/finding-text';
 import type { LaunchRecord, RunReport, StepRecord } from '../report/report';
 import { writeReport } from '../report/write-report';
 import { durationMs, loadSettings, type Settings } from '../settings';
@@ -304,12 +305,12 @@ class Run {
       this.findings.push(...found);
       if (found.length === 0) return 'verified';
       const first = found[0] as Finding;
-      const where = first.line === null ? first.file : `${first.file}:${first.line}`;
       const more = found.length > 1 ? ` (and ${found.length - 1} more finding${found.length > 2 ? 's' : ''})` : '';
-      throw new ExternalFailureError(
-        `verification failed: ${where}: ${first.rule}: ${first.text}${more}`,
-        found.slice(1, 20).map((finding) => `${finding.line === null ? finding.file : `${finding.file}:${finding.line}`}: ${finding.rule}: ${finding.text}`),
-      );
+      // The first finding's log lines come first: for a SEVERE they are its traceback, the why of the failure.
+      throw new ExternalFailureError(`verification failed: ${findingSummary(first)}${more}`, [
+        ...findingContextLines(first),
+        ...found.slice(1, 20).map(findingSummary),
+      ]);
     });
     if (this.signals.received) throw new InterruptedError(this.signals.received);
     if (failure) throw failure;

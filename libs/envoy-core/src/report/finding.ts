@@ -8,4 +8,17 @@ export interface Finding {
   readonly line: number | null;
   readonly rule: string;
   readonly text: string;
+  /** The log lines around a line finding, so that a reader sees why without opening the log. */
+  readonly context?: FindingContext;
+}
+
+/** Lines around a finding, bounded in number and length. */
+export interface FindingContext {
+  /** The lines just before the finding's line, oldest first. */
+  readonly before: readonly string[];
+  /**
+   * The lines after it: the message's continuation lines (a SEVERE's traceback) where the rule knows where
+   * messages start and there are some, otherwise the next few lines.
+   */
+  readonly after: readonly string[];
 }
