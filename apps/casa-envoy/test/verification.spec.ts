@@ -36,6 +36,30 @@ describe('casa-envoy verification', () => {
     }
   });
 
+  it('a SEVERE shows with its traceback: on stderr right after the reason line, and in the report', async () => {
+    const dir = makeProcessingDir({ mode: 'standard-cal' });
+    const finished = await casaEnvoy(dir, MODE_ARGS['standard-cal'], { CASA_EMULATOR_SCENARIO: 'severe' });
+    expect(finished.code).toBe(70);
+    const [severe] = readReport(dir).findings;
+    expect(severe?.text).toMatch(/\tSEVERE\thifv_priorcals::::casa\tTask hifv_priorcals raised an exception/);
+    // CASA writes the exception, then a SEVERE `Traceback` record with the frames: the context shows both.
+    expect(severe?.context?.after).toEqual([
+      expect.stringMatching(/\tSEVERE\thifv_priorcals::::casa\+\tTraceback \(most recent call last\):$/),
+      '\t  File "pipeline/infrastructure/basetask.py", line 492, in execute',
+      '\t    result = self.prepare(**parameters)',
+      '\t  File "pipeline/hifv/tasks/priorcals/priorcals.py", line 211, in prepare',
+      '\t    self._do_applycal(context, ...)',
+      '\tRuntimeError: Error in Calibrater::setapply.',
+    ]);
+    expect(severe?.context?.before).toHaveLength(3);
+    // stderr: the reason line, then the first finding among its numbered log lines, marked with '>'.
+    const lines = finished.stderr.split('\n');
+    const at = lines.findIndex((line) => line.startsWith('casa-envoy: verification failed: '));
+    expect(lines[at + 4]).toMatch(new RegExp(`^  > ${severe?.line} \\| .*\tSEVERE\t.*raised an exception`));
+    expect(lines[at + 5]).toMatch(new RegExp(`^    ${(severe?.line ?? 0) + 1} \\| .*SEVERE\thifv_priorcals::::casa\\+\tTraceback`));
+    expect(lines[at + 10]).toMatch(/^ {4}\d+ \| \tRuntimeError: Error in Calibrater::setapply\.$/);
+  });
+
   it('a stale SEVERE log and errorexit marker from an earlier run do not fail a good run', async () => {
     const dir = makeProcessingDir({ mode: 'standard-cal' });
     mkdirSync(join(dir, 'working'));

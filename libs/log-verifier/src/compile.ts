@@ -7,7 +7,7 @@ import type { MatcherFactory } from './scan/matcher';
 import { regexMatcher } from './scan/regex-matcher';
 
 export type CompiledRule =
-  | { readonly rule: LineRule; readonly glob: Glob; readonly matcher: MatcherFactory }
+  | { readonly rule: LineRule; readonly glob: Glob; readonly matcher: MatcherFactory; readonly recordStart?: RegExp }
   | { readonly rule: Rule & { kind: 'marker' | 'required' }; readonly glob: Glob }
   | { readonly rule: Rule & { kind: 'nonEmpty' } };
 
@@ -32,7 +32,7 @@ export function compileRuleSet(ruleSet: RuleSet, maxLineBytes: number): { readon
           rule.match.type === 'field'
             ? fieldMatcher(rule.id, rule.match, filter, maxLineBytes)
             : regexMatcher(rule.id, rule.match, filter, maxLineBytes);
-        return { rule, glob: glob(rule.files), matcher };
+        return { rule, glob: glob(rule.files), matcher, ...(rule.recordStart === undefined ? {} : { recordStart: new RegExp(rule.recordStart) }) };
       }
       case 'marker':
       case 'required':

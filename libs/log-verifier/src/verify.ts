@@ -24,8 +24,15 @@ export interface VerifyOptions {
   readonly maxLineBytes?: number;
   /** Findings listed per rule and file (default 100); the rest are counted. */
   readonly maxFindingsPerRule?: number;
-  /** Finding texts are cut to this many characters (default 500). */
+  /** Finding texts (and their context lines) are cut to this many characters (default 500). */
   readonly maxTextLength?: number;
+  /**
+   * Lines of context before each line finding, and after it when the message has no continuation lines
+   * (default 3; 0 for none).
+   */
+  readonly contextLines?: number;
+  /** Continuation lines kept after a finding of a rule with `recordStart`: a SEVERE's traceback (default 20). */
+  readonly continuationLines?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -43,9 +50,9 @@ export interface VerifyResult {
 
 const MiB = 1024 * 1024;
 
-function positive(value: number | undefined, fallback: number, name: string): number {
+function positive(value: number | undefined, fallback: number, name: string, least = 1): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, not ${value}`);
+  if (!Number.isInteger(value) || value < least) throw new RangeError(`${name} must be an integer of at least ${least}, not ${value}`);
   return value;
 }
 
@@ -58,6 +65,8 @@ export async function verify(ruleSet: RuleSet, options: VerifyOptions): Promise<
     maxLineBytes,
     maxFindingsPerRule: positive(options.maxFindingsPerRule, 100, 'maxFindingsPerRule'),
     maxTextLength: positive(options.maxTextLength, 500, 'maxTextLength'),
+    contextLines: positive(options.contextLines, 3, 'contextLines', 0),
+    continuationLines: positive(options.continuationLines, 20, 'continuationLines', 0),
     signal: options.signal,
   };
   const { ruleSet: valid, rules } = compileRuleSet(ruleSet, maxLineBytes);
@@ -114,7 +123,7 @@ export async function verify(ruleSet: RuleSet, options: VerifyOptions): Promise<
     } else if ('matcher' in compiled && rule.kind === 'line') {
       for (const file of files) {
         const checks = lineChecks.get(file.path) ?? [];
-        checks.push({ rule, matcher: compiled.matcher });
+        checks.push({ rule, matcher: compiled.matcher, recordStart: compiled.recordStart });
         lineChecks.set(file.path, checks);
       }
     }

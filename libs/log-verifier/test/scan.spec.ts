@@ -33,6 +33,18 @@ describe('SEVERE lines', () => {
         line: 3,
         rule: 'casa-severe',
         text: '2021-05-06 18:02:13\tSEVERE\thifv_finalcals::::casa\tTask hifv_finalcals raised an exception of class RuntimeError: Error in Calibrater::setapply.',
+        // The lines before, and the message's continuation lines (its traceback) after.
+        context: {
+          before: [
+            '2021-05-06 17:35:02\tINFO\tcasa::::casa\tCASA Version 6.1.2.7   (Pipeline 2020.1.0.36)',
+            '2021-05-06 17:41:55\tWARN\thifv_flagdata::::casa\tNo template flags file found',
+          ],
+          after: [
+            '\tTraceback (most recent call last):',
+            '\t  File "pipeline/infrastructure/basetask.py", line 492, in execute',
+            '\tSEVERE\tlooks like a record but continues the message above',
+          ],
+        },
       },
     ]);
     expect(path.isAbsolute(file)).toBe(true);

@@ -10,7 +10,7 @@ export interface CasaReport {
   exitCode: number;
   steps: { name: string; status: string; durationMs: number; detail: string }[];
   launch?: { argv: string[]; cwd: string; env: Record<string, string>; unsetEnv: string[]; exitCode: number | null; signal: string | null; pid: number };
-  findings: { file: string; line: number | null; rule: string; text: string }[];
+  findings: { file: string; line: number | null; rule: string; text: string; context?: { before: string[]; after: string[] } }[];
   signal?: string;
 }
 

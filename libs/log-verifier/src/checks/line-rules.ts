@@ -1,4 +1,7 @@
+import { promises as fs } from 'node:fs';
+import type { FindingContext } from '@envoys/envoy-core';
 import type { LineRule } from '../rules/types';
+import { readContext, type ContextLimits } from '../scan/context';
 import type { MatcherFactory } from '../scan/matcher';
 import { lineNumbers } from '../scan/line-numbers';
 import { RuleFindings } from '../scan/rule-findings';
@@ -9,11 +12,43 @@ import type { FindingsByRule, RuleTotal } from './types';
 export interface LineCheck {
   readonly rule: LineRule;
   readonly matcher: MatcherFactory;
+  /** The rule's recordStart, compiled: where a message's continuation lines end. */
+  readonly recordStart?: RegExp;
 }
 
 export interface LineLimits extends ScanLimits {
   readonly maxFindingsPerRule: number;
   readonly maxTextLength: number;
+  /** Context lines before (and after) each finding; 0: none. */
+  readonly contextLines: number;
+  /** Continuation lines after a finding (a SEVERE's traceback). */
+  readonly continuationLines: number;
+}
+
+/** The context of every finding kept, read only now that there are findings (a clean log costs nothing). */
+async function contexts(file: string, checks: readonly LineCheck[], sinks: readonly RuleFindings[], limits: LineLimits): Promise<Map<string, FindingContext>> {
+  const found = new Map<string, FindingContext>();
+  if (limits.contextLines === 0 && limits.continuationLines === 0) return found;
+  if (!sinks.some((sink) => sink.kept.length > 0)) return found;
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    for (const [i, check] of checks.entries()) {
+      const contextLimits: ContextLimits = {
+        lines: limits.contextLines,
+        continuationLines: limits.continuationLines,
+        maxTextLength: limits.maxTextLength,
+        recordStart: check.recordStart,
+      };
+      for (const kept of sinks[i].kept) {
+        limits.signal?.throwIfAborted();
+        found.set(`${i}:${kept.offset}`, await readContext(handle, size, kept.offset, contextLimits));
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  return found;
 }
 
 /**
@@ -30,6 +65,7 @@ export async function checkLines(
   const sinks = checks.map(() => new RuleFindings(limits.maxFindingsPerRule, limits.maxTextLength));
   let bytes: number;
   let lines: Map<number, number>;
+  let around: Map<string, FindingContext>;
   try {
     bytes = await scanFile(
       file,
@@ -39,6 +75,7 @@ export async function checkLines(
     );
     const offsets = [...new Set(sinks.flatMap((s) => s.kept.map((k) => k.offset)))].sort((a, b) => a - b);
     lines = await lineNumbers(file, offsets, limits.chunkSize, limits.signal);
+    around = await contexts(file, checks, sinks, limits);
   } catch (error) {
     if (limits.signal?.aborted) throw error;
     if (isAbsent(error)) return undefined;
@@ -48,7 +85,11 @@ export async function checkLines(
   }
   checks.forEach(({ rule }, i) => {
     const sink = sinks[i];
-    for (const kept of sink.kept) out.add({ file, line: lines.get(kept.offset) ?? null, rule: rule.id, text: kept.text });
+    for (const kept of sink.kept) {
+      const line = lines.get(kept.offset) ?? null;
+      const context = line === null ? undefined : around.get(`${i}:${kept.offset}`);
+      out.add({ file, line, rule: rule.id, text: kept.text, ...(context ? { context } : {}) });
+    }
     const unlisted = sink.total - sink.kept.length;
     if (unlisted > 0) {
       out.add({ file, line: null, rule: rule.id, text: `${unlisted} more matching lines not listed (${sink.total} in total)` });
