@@ -1,52 +1,49 @@
-// Where the pipeline looks for its data: `$SCIPIPE_ROOTDIR/<RelativePath>/{rawdata,working,products}`. The
-// PPR's RootDirectory is not consulted (the VLA pipeline never reads it); a stale RelativePath or a missing
-// or wrong SCIPIPE_ROOTDIR therefore sends it to a directory that does not exist.
+// Where the pipeline looks for things. It never changes directory: the context and the weblog go into the
+// current directory, products into `../products` from there, and only the data and the errorexit marker
+// are found through `$SCIPIPE_ROOTDIR/<RelativePath>/{rawdata,working}` (executeppr.py, executevlappr.py).
+// os.path.join of a RelativePath that castType made a number, a boolean or a list raises TypeError.
 const fs = require('node:fs');
 const path = require('node:path');
-const { PipelineError } = require('./errors.cjs');
+const { PyError, pathJoin, str } = require('./python.cjs');
 
-function realOrUndefined(p) {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return undefined;
+/** The working and raw data directories as executeppr computes them (strings as Python has them). */
+function pipelineDirectories(relativePath, env, cwd, version) {
+  if (!('SCIPIPE_ROOTDIR' in env) && version.rootdirFallback) {
+    return { workingDir: path.resolve(cwd, '..', 'working'), rawDir: path.resolve(cwd, '..', 'rawdata') };
   }
-}
-
-/** Returns the pipeline's directories, or throws PipelineError as executeppr would. */
-function locateDirectories(ppr, env, cwd) {
-  const rootDir = env.SCIPIPE_ROOTDIR;
-  if (!rootDir) throw new PipelineError('SCIPIPE_ROOTDIR environment variable not defined', 'KeyError');
-  const processingDir = path.join(rootDir, ppr.relativePath);
-  const workingDir = path.join(processingDir, 'working');
-  const realWorking = realOrUndefined(workingDir);
-  if (!realWorking) throw new PipelineError(`[Errno 2] No such file or directory: '${workingDir}'`, 'FileNotFoundError');
-  // The real pipeline would chdir there and carry on in someone else's directory; the emulator refuses,
-  // because a run outside the envoy's working/ is exactly the mistake tests must be able to see.
-  if (realWorking !== realOrUndefined(cwd)) {
-    throw new PipelineError(`working directory ${workingDir} is not the directory CASA was started in (${cwd})`, 'RuntimeError');
-  }
+  // os.path.expandvars leaves an unset variable's reference as it is.
+  const root = str('SCIPIPE_ROOTDIR' in env ? env.SCIPIPE_ROOTDIR : '$SCIPIPE_ROOTDIR');
   return {
-    processingDir,
-    workingDir: realWorking,
-    rawDir: path.join(processingDir, 'rawdata'),
-    productsDir: path.join(processingDir, 'products'),
+    workingDir: pathJoin(root, relativePath, str('working')),
+    rawDir: pathJoin(root, relativePath, str('rawdata')),
   };
 }
 
-/** The import step: every SDM named by the PPR must be in rawdata/. */
-function checkRawData(dirs, sdmIdentifiers) {
-  for (const sdm of sdmIdentifiers) {
-    const sdmPath = path.join(dirs.rawDir, sdm);
-    if (!fs.existsSync(sdmPath)) throw new PipelineError(`Visibility data set ${sdmPath} not found`, 'IOError');
+/** utils.write_errorexit_file: an empty marker in `dir` (the current directory when None or ""). */
+function writeErrorExit(dir, cwd, stamp) {
+  const name = `errorexit-${stamp}.txt`;
+  const file = path.resolve(cwd, dir ? path.join(dir, name) : name);
+  try {
+    fs.writeFileSync(file, '');
+  } catch (error) {
+    throw new PyError(error.code === 'ENOENT' ? 'FileNotFoundError' : 'OSError', `[Errno ${error.errno === undefined ? 2 : -error.errno}] ${error.code === 'ENOENT' ? 'No such file or directory' : error.message}: '${dir ? path.join(dir, name) : name}'`);
+  }
+  return file;
+}
+
+/** The import step: every data set named by the PPR must be in the raw data directory. */
+function checkRawData(rawDir, cwd, names) {
+  for (const name of names) {
+    const file = path.join(rawDir, name);
+    if (!fs.existsSync(path.resolve(cwd, file))) throw new PyError('OSError', `Visibility data set ${file} not found`);
   }
 }
 
-/** hifv_restoredata reads the calibration the envoy extracted into products/; an empty products/ fails. */
-function checkRestoreInputs(dirs) {
-  const entries = fs.existsSync(dirs.productsDir) ? fs.readdirSync(dirs.productsDir) : [];
-  if (entries.length === 0) throw new PipelineError(`No calibration products found in ${dirs.productsDir}`, 'IOError');
+/** A restore reads the calibration the envoy extracted into products/; an empty products/ fails. */
+function checkRestoreInputs(productsDir) {
+  const entries = fs.existsSync(productsDir) ? fs.readdirSync(productsDir) : [];
+  if (entries.length === 0) throw new PyError('OSError', `No calibration products found in ${productsDir}`);
   return entries;
 }
 
-module.exports = { locateDirectories, checkRawData, checkRestoreInputs };
+module.exports = { pipelineDirectories, writeErrorExit, checkRawData, checkRestoreInputs };

@@ -6,8 +6,16 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { logTime, logFileStamp, claimStampedName } = require('./time.cjs');
 
-const CASA_VERSION = '6.1.2.7';
-const PIPELINE_VERSION = '2020.1.0.36';
+const { pipelineVersion } = require('./version.cjs');
+
+/** The CASA and pipeline releases emulated (CASA_EMULATOR_PIPELINE_VERSION; main.cjs refuses a bad one). */
+function releases(env = process.env) {
+  try {
+    return pipelineVersion(env);
+  } catch {
+    return pipelineVersion({});
+  }
+}
 
 const PRIORITIES = new Set(['SEVERE', 'WARN', 'INFO', 'INFO1', 'INFO2', 'INFO3', 'INFO4', 'INFO5', 'DEBUG1', 'DEBUG2']);
 
@@ -45,8 +53,9 @@ function openLog(cwd, options) {
 
 /** The lines every CASA start writes first. */
 function writeBanner(log, casaHome) {
-  log.info('casa::::casa', `CASA Version ${CASA_VERSION}   (Pipeline ${PIPELINE_VERSION})`);
+  const { casa, pipeline } = releases();
+  log.info('casa::::casa', `CASA Version ${casa}   (Pipeline ${pipeline})`);
   log.info('casa::::casa', `Tables used by CASA are in ${casaHome}/data`);
 }
 
-module.exports = { openLog, writeBanner, CASA_VERSION, PIPELINE_VERSION };
+module.exports = { openLog, writeBanner, releases };

@@ -4,7 +4,9 @@
 const path = require('node:path');
 const { parseArgs, UsageError, USAGE } = require('./args.cjs');
 const { openRecord } = require('./record.cjs');
-const { openLog, writeBanner, CASA_VERSION, PIPELINE_VERSION } = require('./log.cjs');
+const { openLog, writeBanner } = require('./log.cjs');
+const { pipelineVersion, VersionError } = require('./version.cjs');
+const { PyError } = require('./python.cjs');
 const { resolveRunner, RunnerError } = require('./runner.cjs');
 const { scenarioFromEnv, ignoreTerminationSignals, ScenarioError } = require('./scenarios.cjs');
 const { executePpr } = require('./pipeline.cjs');
@@ -37,16 +39,18 @@ async function main({ argv, env, cwd, casaHome }) {
     process.stdout.write(`${USAGE}\n`);
     return exitWith(0);
   }
-  if (args.version) {
-    process.stdout.write(`CASA ${CASA_VERSION} (Pipeline ${PIPELINE_VERSION})\n`);
-    return exitWith(0);
-  }
   let scenario;
+  let version;
   try {
     scenario = scenarioFromEnv(env);
+    version = pipelineVersion(env);
   } catch (error) {
-    if (error instanceof ScenarioError) return exitWith(1, `casa emulator: ${error.message}`);
+    if (error instanceof ScenarioError || error instanceof VersionError) return exitWith(1, `casa emulator: ${error.message}`);
     throw error;
+  }
+  if (args.version) {
+    process.stdout.write(`CASA ${version.casa} (Pipeline ${version.pipeline})\n`);
+    return exitWith(0);
   }
   // Stubborn before anything is recorded: a test that has seen the record may already be signalling.
   if (scenario.stubborn) ignoreTerminationSignals();
@@ -54,7 +58,7 @@ async function main({ argv, env, cwd, casaHome }) {
   if (!args.script) return exitWith(1, 'casa emulator: interactive CASA sessions are not emulated; give -c <script>');
   if (scenario.nolog) {
     // CASA started, printed its greeting and never got as far as its log (e.g. an unwritable directory).
-    process.stdout.write(`CASA ${CASA_VERSION} -- Common Astronomy Software Applications\n`);
+    process.stdout.write(`CASA ${version.casa} -- Common Astronomy Software Applications\n`);
     return exitWith(0);
   }
   const log = openLog(cwd, { logfile: args.values.logfile, nologfile: args.flags.nologfile, log2term: args.flags.log2term });
@@ -69,7 +73,13 @@ async function main({ argv, env, cwd, casaHome }) {
   }
   // The runners take the PPR as their last argument; without one they fall back to $PPR_FILENAME.
   const pprFile = args.scriptArgs[args.scriptArgs.length - 1] ?? env.PPR_FILENAME;
-  await executePpr({ log, pprFile, runner, env, cwd, scenario, record });
+  try {
+    await executePpr({ log, pprFile, runner, env, cwd, scenario, record, version });
+  } catch (error) {
+    if (!(error instanceof PyError)) throw error;
+    // An exception that escapes the runner script: CASA prints the traceback and exits 1.
+    return exitWith(1, ['Traceback (most recent call last):', `  File "${runner}", line 20, in <module>`, `${error.pythonType}: ${error.message}`].join('\n'));
+  }
   return exitWith(0);
 }
 

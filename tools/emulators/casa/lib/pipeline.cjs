@@ -1,82 +1,88 @@
-// The pipeline's executeppr, as the runner script would call it: read the PPR, find the directories, run
-// the stages in order, export the products. Every error inside is caught the way the real pipeline catches
-// it: a traceback on stdout and as INFO in the log, an empty errorexit marker, and a normal return, so that
-// CASA exits 0.
+// The pipeline's executeppr as the runner script calls it, following the real control flow of
+// executevlappr.py (runvlapipeline.py) and executeppr.py (runpipeline.py):
+// - everything up to the context is in one `try`: a PPR the reader cannot read, or a RelativePath that is not
+//   a str, is caught: a traceback on stdout and as INFO in the log, an empty errorexit marker (in the
+//   current directory, the working directory not being known yet), and a normal return: CASA exits 0;
+// - the checks after it (empty relative path, no ASDM, no command) write the marker into the computed working
+//   directory and return; when that directory does not exist, writing the marker raises;
+// - a value that is not a str where the code adds it to a str (a ProjectSummary field, a data set name)
+//   raises TypeError outside any `try`;
+// - a failing stage: the VLA runner writes the marker and returns; the ALMA runner also copies the marker and
+//   the weblog into products (export_on_exception) and raises PipelineException.
+// Whatever escapes executeppr reaches CASA, which prints the traceback and exits 1 (see main.cjs).
+const fs = require('node:fs');
 const path = require('node:path');
-const { readPpr, PprError } = require('./ppr.cjs');
-const { XmlError } = require('./xml.cjs');
-const { PipelineError } = require('./errors.cjs');
-const { locateDirectories, checkRawData, checkRestoreInputs } = require('./locate.cjs');
+const { readFirstRequest } = require('./ppr.cjs');
+const { PyError, concat, pathJoin, pyRepr, pyStr, str } = require('./python.cjs');
+const { pipelineDirectories, writeErrorExit, checkRawData, checkRestoreInputs } = require('./locate.cjs');
 const tasks = require('./tasks.cjs');
 const { createWeblog } = require('./weblog.cjs');
 const { exportProducts, partialProducts } = require('./products.cjs');
+const { writeTgz } = require('./archive.cjs');
 const scenarios = require('./scenarios.cjs');
-const { pipelineStamp, claimStampedName } = require('./time.cjs');
+const { pipelineStamp } = require('./time.cjs');
 
 const ORIGIN = 'casa::::casa';
 
-// Which telescopes each runner script serves; a runner not listed here accepts any.
-const RUNNER_TELESCOPES = { 'runvlapipeline.py': ['VLA', 'EVLA'], 'runpipeline.py': ['ALMA'] };
-
-function loadPpr(pprFile, cwd) {
-  if (!pprFile) throw new PipelineError('no PPR file given to the pipeline runner', 'IndexError');
-  try {
-    return readPpr(path.resolve(cwd, pprFile));
-  } catch (error) {
-    if (error.code === 'ENOENT') throw new PipelineError(`[Errno 2] No such file or directory: '${pprFile}'`, 'FileNotFoundError');
-    if (error instanceof XmlError) throw new PipelineError(error.message, 'xml.parsers.expat.ExpatError');
-    if (error instanceof PprError) throw new PipelineError(error.message, 'AttributeError');
-    throw error;
-  }
+/** Which module's executeppr the runner script calls. */
+function readerFor(runner) {
+  return path.basename(runner) === 'runvlapipeline.py' ? 'vla' : 'alma';
 }
 
-function checkRunnerServes(runner, ppr) {
-  const served = RUNNER_TELESCOPES[path.basename(runner)];
-  if (served && ppr.telescope && !served.includes(ppr.telescope.toUpperCase())) {
-    throw new PipelineError(`${path.basename(runner)} cannot process data of telescope ${ppr.telescope}`, 'ValueError');
-  }
-}
-
-/**
- * The pipeline's own handling of an exception (executeppr's `except` block): the traceback on stdout, the
- * opening lines again and the traceback at INFO in the log, the empty marker file, and a normal return.
- * Nothing louder than INFO (the stage may have warned): a verifier that only looks for SEVERE misses it.
- */
-function failQuietly(log, error, pprFile, cwd) {
-  const traceback = [
+function tracebackLines(error, module) {
+  return [
     'Traceback (most recent call last):',
-    '  File "pipeline/infrastructure/executevlappr.py", line 120, in executeppr',
+    `  File "pipeline/infrastructure/${module}.py", line 60, in executeppr`,
     `${error.pythonType}: ${error.message}`,
   ];
+}
+
+/** The `except Exception:` of executeppr's first `try`. */
+function reportCaught(log, error, pprFile, module) {
+  const traceback = tracebackLines(error, module);
   process.stdout.write(`${traceback.join('\n')}\n`);
   log.info(ORIGIN, 'Beginning pipeline run ...');
-  log.info(ORIGIN, `For processing request ${pprFile ?? ''}`);
+  log.info(ORIGIN, `For processing request: ${pprFile}`);
   log.write('INFO', ORIGIN, traceback[0], traceback.slice(1).map((line) => `\t${line}`));
   log.info(ORIGIN, 'Terminating procedure execution ...');
-  claimStampedName(cwd, (when) => `errorexit-${pipelineStamp(when)}.txt`, 'file');
+}
+
+/** The emulator's view of the request once read: plain strings for the modules that write products. */
+function plainRequest(request) {
+  const telescope = request.info.find((entry) => entry.key === 'telescope')?.value;
+  return {
+    telescope: telescope ? pyStr(telescope) : undefined,
+    procedureTitle: pyStr(request.procedureName),
+    commands: request.commands.map((command) => ({
+      name: pyStr(command.name),
+      parameters: command.parameters.map((parameter) => ({ keyword: pyStr(parameter.keyword), value: pyStr(parameter.value) })),
+    })),
+    sdmIdentifiers: request.asdms.map((asdm) => pyStr(asdm)),
+  };
 }
 
 /** The import and restore stages need their data; the stage warns before the exception ends the run. */
 function checkStageInputs(run, command) {
   try {
-    if (tasks.isImport(command)) checkRawData(run.dirs, run.ppr.sdmIdentifiers);
-    if (tasks.isRestore(command)) run.restoredFrom = checkRestoreInputs(run.dirs);
+    if (tasks.isImport(command)) checkRawData(run.dirs.rawDir, run.cwd, run.ppr.sdmIdentifiers);
+    if (tasks.isRestore(command)) run.restoredFrom = checkRestoreInputs(run.dirs.productsDir);
   } catch (error) {
-    if (error instanceof PipelineError) run.log.warn(tasks.origin(command), error.message);
+    if (error instanceof PyError) run.log.warn(tasks.origin(command), error.message);
     throw error;
   }
 }
 
 /** Runs one stage: Begin, the stage's checks and messages, the scenario's failure if this is its stage, End. */
-async function runStage(run, command, index) {
+async function runStage(run, command, index, parameters) {
   const { log, scenario, ppr, dirs } = run;
   const ctx = { sdmIdentifiers: ppr.sdmIdentifiers, productsDir: dirs.productsDir };
   tasks.beginTask(log, command, ctx);
+  for (const parameter of parameters) log.info(tasks.origin(command), `${concat('    Parameter: ', parameter.keyword)} = ${pyRepr(parameter.value)}`);
   checkStageInputs(run, command);
   tasks.writeTaskBody(log, command, ctx);
   if (index === run.failingStage) {
     const outcome = await scenarios.fail(scenario, { log, command, record: run.record });
-    if (outcome === 'errorexit') throw new PipelineError(`Stage ${index + 1} (${command.name}) failed`, 'RuntimeError');
+    if (outcome === 'errorexit') throw new PyError('RuntimeError', `Stage ${index + 1} (${command.name}) failed`);
     if (outcome === 'severe') run.failed = true;
   }
   if (!run.failed) await scenarios.pace(scenario, log, command, ppr.commands.length);
@@ -97,38 +103,127 @@ function exportStage(run, command) {
   run.exported = true;
 }
 
-/** The whole pipeline run. Resolves when the pipeline returns (successfully or after a quiet failure). */
-async function executePpr({ log, pprFile, runner, env, cwd, scenario, record }) {
-  try {
-    log.info(ORIGIN, 'Beginning pipeline run ...');
-    log.info(ORIGIN, `For processing request ${pprFile}`);
-    const ppr = loadPpr(pprFile, cwd);
-    checkRunnerServes(runner, ppr);
-    const dirs = locateDirectories(ppr, env, cwd);
-    const run = { log, scenario, record, ppr, dirs, stages: [], mode: tasks.classifyRun(ppr.commands), failed: false };
-    run.failingStage = scenario.failure ? scenarios.failingStage(ppr.commands.length) : -1;
-    log.info(ORIGIN, `    Processing directory is ${dirs.processingDir}`);
-    log.info(ORIGIN, 'Starting procedure execution ...');
-    log.info(ORIGIN, `Procedure name: ${ppr.procedureTitle}`);
-    run.weblog = createWeblog(dirs.workingDir, ppr);
-    for (const [index, command] of ppr.commands.entries()) {
-      await runStage(run, command, index);
-      run.stages.push({ name: command.name, status: run.failed ? 'failed' : 'completed' });
-      run.weblog.render(run.stages, run.failed ? 'failed' : 'running');
-      if (run.failed) break;
-    }
-    finish(run);
-  } catch (error) {
-    if (!(error instanceof PipelineError)) throw error;
-    failQuietly(log, error, pprFile, cwd);
+/** executeppr.py's export_on_exception: the marker and the weblog go to products even when a stage failed. */
+function exportOnException(run, marker) {
+  fs.mkdirSync(run.dirs.productsDir, { recursive: true });
+  if (fs.existsSync(marker)) fs.copyFileSync(marker, path.join(run.dirs.productsDir, path.basename(marker)));
+  run.weblog.render(run.stages, 'failed');
+  writeTgz(path.join(run.dirs.productsDir, 'weblog.tgz'), run.cwd, [path.join(run.weblog.name, 'html')]);
+}
+
+/** A stage raised: the `except Exception:` around each stage of the two runners. */
+function stageFailed(run, command, error) {
+  const { log, reader, module } = run;
+  log.info(tasks.origin(command), `Unhandled error in ${module} while running pipeline task ${command.name}`);
+  const traceback = tracebackLines(error, module);
+  log.write('INFO', tasks.origin(command), traceback[0], traceback.slice(1).map((line) => `\t${line}`));
+  const marker = writeErrorExit(run.workingDir, run.cwd, pipelineStamp(new Date()));
+  if (reader === 'alma') {
+    exportOnException(run, marker);
+    log.info(ORIGIN, 'Terminating procedure execution ...');
+    throw new PyError('pipeline.infrastructure.exceptions.PipelineException', traceback.join('\n'));
   }
+}
+
+/** The checks executeppr makes after its `try`, each ending the run with a marker in the working directory. */
+function requestUsable(log, request, workingDir, cwd) {
+  const problem =
+    request.relativePath.type === 'str' && request.relativePath.value === ''
+      ? '    Undefined relative data path'
+      : request.asdms.length < 1
+        ? '    Empty ASDM list'
+        : request.commands.length < 1
+          ? '    Empty commands list'
+          : undefined;
+  if (!problem) return true;
+  log.info(ORIGIN, problem);
+  log.info(ORIGIN, 'Terminating pipeline execution ...');
+  writeErrorExit(workingDir, cwd, pipelineStamp(new Date()));
+  return false;
+}
+
+/**
+ * The whole pipeline run. Resolves when executeppr returns (successfully or after a caught failure); rejects
+ * with PyError when an exception escapes it.
+ */
+async function executePpr({ log, pprFile, runner, env, cwd, scenario, record, version }) {
+  const reader = readerFor(runner);
+  const module = reader === 'vla' ? 'executevlappr' : 'executeppr';
+  // The runner reads the PPR argument before calling executeppr: none is an IndexError no one catches.
+  if (!pprFile) throw new PyError('IndexError', 'list index out of range');
+  let workingDir; // None until the directories are known
+  let request;
+  let dirs;
+  log.info(ORIGIN, 'Analyzing pipeline processing request ...');
+  try {
+    request = readFirstRequest(path.resolve(cwd, pprFile), reader, version);
+    dirs = pipelineDirectories(request.relativePath, env, cwd, version);
+    workingDir = dirs.workingDir;
+  } catch (error) {
+    if (!(error instanceof PyError)) throw error;
+    reportCaught(log, error, pprFile, module);
+    writeErrorExit(workingDir, cwd, pipelineStamp(new Date()));
+    return;
+  }
+  log.info(ORIGIN, 'Beginning pipeline run ...');
+  log.info(ORIGIN, `For processing request: ${pprFile}`);
+  if (!requestUsable(log, request, workingDir, cwd)) return;
+
+  log.info(ORIGIN, 'Project summary');
+  for (const entry of request.info) log.info(ORIGIN, concat(`    ${entry.prompt}`, entry.value));
+  log.info(ORIGIN, 'Project structure');
+  for (const entry of request.structure) log.info(ORIGIN, concat(`    ${entry.prompt}`, entry.value));
+  log.info(ORIGIN, 'Directory structure');
+  log.info(ORIGIN, `    Working directory: ${dirs.workingDir}`);
+  log.info(ORIGIN, `    Raw data directory: ${dirs.rawDir}`);
+  log.info(ORIGIN, `Number of ASDMs: ${request.asdms.length}`);
+  for (const asdm of request.asdms) {
+    pathJoin(str(dirs.rawDir), asdm);
+    log.info(ORIGIN, concat('    Session: session_1  ASDM: ', asdm));
+  }
+  log.info(ORIGIN, 'Starting procedure execution ...');
+  log.info(ORIGIN, concat('Procedure name: ', request.procedureName));
+
+  const ppr = plainRequest(request);
+  const run = {
+    log,
+    scenario,
+    record,
+    ppr,
+    reader,
+    module,
+    cwd,
+    workingDir,
+    // The context and the weblog are in the current directory; products go to ../products from there.
+    dirs: { workingDir: cwd, rawDir: dirs.rawDir, productsDir: path.resolve(cwd, '..', 'products') },
+    stages: [],
+    mode: tasks.classifyRun(ppr.commands),
+    failed: false,
+  };
+  run.failingStage = scenario.failure ? scenarios.failingStage(ppr.commands.length) : -1;
+  run.weblog = createWeblog(cwd, ppr);
+  for (const [index, command] of request.commands.entries()) {
+    concat('Executing command ...', command.name);
+    const stage = ppr.commands[index];
+    try {
+      await runStage(run, stage, index, command.parameters);
+    } catch (error) {
+      if (!(error instanceof PyError)) throw error;
+      stageFailed(run, stage, error);
+      break;
+    }
+    run.stages.push({ name: stage.name, status: run.failed ? 'failed' : 'completed' });
+    run.weblog.render(run.stages, run.failed ? 'failed' : 'running');
+    if (run.failed) break;
+  }
+  finish(run);
 }
 
 /** After the last stage: products if no export stage ran, and the closing lines. */
 function finish(run) {
   if (run.failed) {
     partialProducts({ ...run, stages: run.ppr.commands.slice(0, run.stages.length) });
-  } else {
+  } else if (run.stages.length === run.ppr.commands.length) {
     if (run.scenario.benignSevere) scenarios.writeBenignSevere(run.log);
     exportStage(run); // a procedure without an export stage still leaves its products (documented)
     run.weblog.render(run.stages, 'completed');
@@ -136,4 +231,4 @@ function finish(run) {
   run.log.info(ORIGIN, 'Terminating procedure execution ...');
 }
 
-module.exports = { executePpr };
+module.exports = { executePpr, readerFor };

@@ -1,7 +1,7 @@
 // The text products of the pipeline: the script that reproduces the run, the log of CASA task calls, the
 // calibration apply lists and the pipeline manifest. Their content is modelled on real ones.
 const { callText } = require('./tasks.cjs');
-const { CASA_VERSION, PIPELINE_VERSION } = require('./log.cjs');
+const { releases } = require('./log.cjs');
 
 const OBSERVATORIES = { ALMA: 'Atacama Large Millimeter/submillimeter Array' };
 
@@ -10,7 +10,7 @@ function pipescript(ppr, commands = ppr.commands) {
   const telescope = ppr.telescope ?? 'EVLA';
   const observatory = OBSERVATORIES[telescope] ?? 'Karl G. Jansky Very Large Array';
   return [
-    `# This CASA pipescript is meant for use with CASA ${CASA_VERSION} and pipeline ${PIPELINE_VERSION}.`,
+    `# This CASA pipescript is meant for use with CASA ${releases().casa} and pipeline ${releases().pipeline}.`,
     'context = h_init()',
     `context.set_state('ProjectSummary', 'observatory', '${observatory}')`,
     `context.set_state('ProjectSummary', 'telescope', '${telescope}')`,
@@ -66,8 +66,8 @@ function manifest(name, entries) {
     '<?xml version="1.0" ?>',
     `<piperesults name="${name}">`,
     `    <ous name="${name}">`,
-    `        <pipeline_version name="${PIPELINE_VERSION}"/>`,
-    `        <casa_version name="${CASA_VERSION}"/>`,
+    `        <pipeline_version name="${releases().pipeline}"/>`,
+    `        <casa_version name="${releases().casa}"/>`,
     ...lines,
     '    </ous>',
     '</piperesults>',
