@@ -10,7 +10,7 @@ const VARIANTS: Record<string, string | Buffer> = {
   'a namespace prefix on every element': prefixEverything(base),
   'comments and CDATA': base
     .replace('<ProjectSummary>', '<!-- written by the workflow; <RelativePath>not this</RelativePath> -->\n    <ProjectSummary>')
-    .replace('<Operator>vlapipe</Operator>', '<Operator><![CDATA[vla<pipe>]]></Operator>'),
+    .replace('<PipelineOperatorAddress>Unknown</PipelineOperatorAddress>', '<PipelineOperatorAddress><![CDATA[ops<at>example]]></PipelineOperatorAddress>'),
   'CRLF line endings': base.replace(/\n/g, '\r\n'),
   'a UTF-8 byte-order mark': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(base)]),
   'odd indentation and multibyte text': base.replace('<Observatory>NRAO</Observatory>', '<Observatory>\tNRAO — Très Grand 日本</Observatory>').replace(/^ {8}/gm, '\t \t'),

@@ -247,9 +247,9 @@ check "integrated: restore record" has_file "$integ/products" "$SDM.ms.restore.l
 check "integrated: images" bash -c "[ \$(ls '$integ'/products/*.pbcor.tt0.fits | wc -l) = 2 ]"
 check "integrated: manifest" has_file "$integ/products" oussid.pipeline_manifest.xml
 
-# --- wrong paths: the pipeline fails quietly -------------------------------------------------------------
+# --- how the pipeline reads a PPR (pipeline/extern/XmlObjectifier.py, executevlappr.py, executeppr.py) -----
 
-quiet_failure() { # quiet_failure DIR WHAT
+quiet_failure() { # quiet_failure DIR WHAT: caught by the pipeline: marker in working/, CASA exits 0
   check "$2: exit 0" status_is "$1" 0
   check "$2: errorexit marker in working/" markers_are "$1" 1
   check "$2: no SEVERE" log_lacks "$1" $'\tSEVERE\t'
@@ -257,18 +257,44 @@ quiet_failure() { # quiet_failure DIR WHAT
   check "$2: nothing in products/" products_empty "$1"
 }
 
+uncaught() { # uncaught DIR WHAT TEXT: an exception escapes the runner: traceback on stderr, CASA exits 1
+  check "$2: exit 1" status_is "$1" 1
+  check "$2: traceback on stderr names $3" grep -qF "$3" "$1/stderr"
+  check "$2: no errorexit marker" markers_are "$1" 0
+  check "$2: nothing in products/" products_empty "$1"
+}
+
+# set_text DIR ELEMENT TEXT: the first <ELEMENT>...</ELEMENT> of working/PPR.xml gets exactly TEXT (raw XML).
+set_text() {
+  node -e 'const fs=require("fs");const [f,e,t]=process.argv.slice(1);const x=fs.readFileSync(f,"utf8");fs.writeFileSync(f,x.replace(new RegExp(`<${e}>[^<]*</${e}>`),()=>`<${e}>${t}</${e}>`))' "$1/working/PPR.xml" "$2" "$3"
+}
+
+# A stale RelativePath: the data are not found; the marker cannot be written into a working directory that
+# does not exist, and that exception escapes.
 d=$(new_proc stale cal -)
 run_casa "$d"
-quiet_failure "$d" "stale RelativePath"
-check "stale RelativePath: no weblog" bash -c "! ls -d '$d'/working/pipeline-* 2>/dev/null"
+uncaught "$d" "stale RelativePath" "FileNotFoundError: [Errno 2] No such file or directory: '$SPOOL/tmpo1ca1pp_/working/errorexit-"
+check "stale RelativePath: the import step warned" log_has "$d" $'\tWARN\thifv_importdata::::casa\tVisibility data set'
 
 d=$(new_proc noroot)
 (cd "$d/working" && env -u SCIPIPE_ROOTDIR "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" PPR.xml >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
-quiet_failure "$d" "SCIPIPE_ROOTDIR unset"
+uncaught "$d" "SCIPIPE_ROOTDIR unset, pipeline 2020.1" "'\$SCIPIPE_ROOTDIR/noroot/working/errorexit-"
+check "SCIPIPE_ROOTDIR unset, pipeline 2020.1: log names the literal \$SCIPIPE_ROOTDIR" log_has "$d" 'Working directory: \$SCIPIPE_ROOTDIR/noroot/working'
+
+d=$(new_proc noroot2024 cal -)
+(cd "$d/working" && env -u SCIPIPE_ROOTDIR CASA_EMULATOR_PIPELINE_VERSION=2024.1.0.8 "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" PPR.xml >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
+check "SCIPIPE_ROOTDIR unset, pipeline 2024.1: ../working and ../rawdata from cwd, exit 0" status_is "$d" 0
+check "SCIPIPE_ROOTDIR unset, pipeline 2024.1: caltables" has_file "$d/products" unknown.session_1.caltables.tgz
+check "SCIPIPE_ROOTDIR unset, pipeline 2024.1: banner" log_has "$d" 'CASA Version 6\.6\.1\.17   \(Pipeline 2024\.1\.0\.8\)'
+
+d=$(new_proc badversion)
+run_casa "$d" CASA_EMULATOR_PIPELINE_VERSION=latest
+check "bad CASA_EMULATOR_PIPELINE_VERSION: exit 1" status_is "$d" 1
+check "bad CASA_EMULATOR_PIPELINE_VERSION: says so" grep -q 'casa emulator: CASA_EMULATOR_PIPELINE_VERSION "latest"' "$d/stderr"
 
 d=$(new_proc wrongroot)
 run_casa "$d" SCIPIPE_ROOTDIR="$TMP/elsewhere"
-quiet_failure "$d" "SCIPIPE_ROOTDIR wrong"
+uncaught "$d" "SCIPIPE_ROOTDIR wrong" "No such file or directory: '$TMP/elsewhere/wrongroot/working/errorexit-"
 
 d=$(new_proc norawdata)
 rm -rf "$d/rawdata/$SDM"
@@ -276,21 +302,155 @@ run_casa "$d"
 quiet_failure "$d" "SDM missing from rawdata/"
 check "SDM missing: the import step began and warned" log_has "$d" $'\tWARN\thifv_importdata::::casa\tVisibility data set'
 
-d=$(new_proc badxml)
-echo '<ns2:SciPipeRequest xmlns:ns2="x"><ProcessingRequests></ns2:SciPipeRequest>' >"$d/working/PPR.xml"
+# Directory names castType converts: the RelativePath is no str and os.path.join raises inside the try.
+for name in 4711 true 1e3 nan ' 12 ' 1_000 '[1]' '٤٧'; do
+  d=$(new_proc "$name")
+  run_casa "$d"
+  quiet_failure "$d" "RelativePath \"$name\""
+  check "RelativePath \"$name\": TypeError of os.path.join" grep -q "TypeError: join() argument must be str" "$d/stdout"
+done
+d=$(new_proc 4711b cal ./4711b)
 run_casa "$d"
-quiet_failure "$d" "malformed PPR"
-check "malformed PPR: expat-like message" grep -q 'mismatched tag: line 1' "$d/stdout"
+check "RelativePath \"./4711b\" (a str): exit 0" status_is "$d" 0
+check "RelativePath \"./4711b\": caltables" has_file "$d/products" unknown.session_1.caltables.tgz
+d=$(new_proc ' spaced ')
+run_casa "$d"
+check "RelativePath \" spaced \" read verbatim: exit 0" status_is "$d" 0
+check "RelativePath \" spaced \": caltables" has_file "$d/products" unknown.session_1.caltables.tgz
 
+d=$(new_proc paddedsdm)
+set_text "$d" SdmIdentifier " $SDM "
+run_casa "$d"
+quiet_failure "$d" "SdmIdentifier with spaces around it (read verbatim)"
+check "SdmIdentifier with spaces: the import looked for ' $SDM '" log_has "$d" "Visibility data set .*/rawdata/ $SDM  not found"
+
+d=$(new_proc cdatasdm)
+set_text "$d" SdmIdentifier "<![CDATA[$SDM]]>"
+run_casa "$d"
+quiet_failure "$d" "SdmIdentifier in CDATA (no text node)"
+check "SdmIdentifier in CDATA: Empty ASDM list" log_has "$d" 'Empty ASDM list'
+
+d=$(new_proc commentsdm)
+set_text "$d" SdmIdentifier "$SDM<!-- EB -->"
+run_casa "$d"
+quiet_failure "$d" "SdmIdentifier with a comment inside"
+
+d=$(new_proc numsdm)
+set_text "$d" SdmIdentifier "58099"
+mkdir -p "$d/rawdata/58099"
+run_casa "$d"
+uncaught "$d" "SdmIdentifier 58099 (an int)" 'TypeError: join() argument must be str'
+
+d=$(new_proc twodatasets)
+node -e 'const fs=require("fs");const f=process.argv[1];const x=fs.readFileSync(f,"utf8");const m=/<DataSet>[\s\S]*?<\/DataSet>/.exec(x)[0];fs.writeFileSync(f,x.replace(m,m+m))' "$d/working/PPR.xml"
+run_casa "$d"
+quiet_failure "$d" "two DataSets (VLA)"
+check "two DataSets: ValueError of the five-value return" grep -q 'ValueError: not enough values to unpack' "$d/stdout"
+
+d=$(new_proc tworequests)
+node -e 'const fs=require("fs");const f=process.argv[1];const x=fs.readFileSync(f,"utf8");const m=/<ProcessingRequest>[\s\S]*?<\/ProcessingRequest>/.exec(x)[0];fs.writeFileSync(f,x.replace(m,m+m))' "$d/working/PPR.xml"
+run_casa "$d"
+uncaught "$d" "two ProcessingRequests (VLA: relative path emptied)" "No such file or directory: '$SPOOL/working/errorexit-"
+check "two ProcessingRequests: Undefined relative data path" log_has "$d" 'Undefined relative data path'
+
+d=$(new_proc nooperator)
+sed -i '/<Operator>/d' "$d/working/PPR.xml"
+run_casa "$d"
+quiet_failure "$d" "ProjectSummary without Operator"
+check "ProjectSummary without Operator: AttributeError" grep -q "AttributeError: 'XmlElement' object has no attribute 'Operator'" "$d/stdout"
+
+d=$(new_proc numproposal)
+set_text "$d" ProposalCode 12345
+run_casa "$d"
+uncaught "$d" "ProposalCode 12345 (an int added to a str)" 'TypeError: can only concatenate str (not "int") to str'
+
+d=$(new_proc nostructure)
+sed -i 's:<ProjectStructure>TBD</ProjectStructure>::' "$d/working/PPR.xml"
+run_casa "$d"
+quiet_failure "$d" "no ProjectStructure, pipeline 2020.1"
+d=$(new_proc nostructure2024)
+sed -i 's:<ProjectStructure>TBD</ProjectStructure>::' "$d/working/PPR.xml"
+run_casa "$d" CASA_EMULATOR_PIPELINE_VERSION=2024.1.0.8
+check "no ProjectStructure, pipeline 2024.1 (VLA no longer reads it): exit 0" status_is "$d" 0
+
+for bad in 'mismatched tag|<ns2:SciPipeRequest xmlns:ns2="x"><ProcessingRequests></ns2:SciPipeRequest>' \
+  'not well-formed (invalid token)|<ns2:SciPipeRequest xmlns:ns2="x"><ProjectSummary><Telescope>EVLA</ Telescope></ProjectSummary></ns2:SciPipeRequest>' \
+  'not well-formed (invalid token)|<ns2:SciPipeRequest xmlns:ns2="x">< RelativePath>x</RelativePath></ns2:SciPipeRequest>' \
+  'duplicate attribute|<ns2:SciPipeRequest xmlns:ns2="x" a="1" a="2"/>' \
+  'unbound prefix|<ns2:SciPipeRequest/>' \
+  'undefined entity|<ns2:SciPipeRequest xmlns:ns2="x">&nbsp;</ns2:SciPipeRequest>'; do
+  d=$(new_proc badxml)
+  printf '%s\n' "${bad#*|}" >"$d/working/PPR.xml"
+  run_casa "$d"
+  quiet_failure "$d" "malformed PPR (${bad%%|*})"
+  check "malformed PPR: expat's message \"${bad%%|*}\"" grep -qF "ExpatError: ${bad%%|*}: line 1" "$d/stdout"
+  rm -rf "$d"
+done
+
+# The pipeline never changes directory: started elsewhere, it writes its context and weblog there and its
+# products into ../products from there, while the data come from $SCIPIPE_ROOTDIR/<RelativePath>.
 d=$(new_proc otherdir)
 (cd "$d" && SCIPIPE_ROOTDIR="$SPOOL" "$CASA" --nogui --nologger --log2term --agg -c "$RUNNER" working/PPR.xml >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
 check "started outside working/: exit 0" status_is "$d" 0
-check "started outside working/: errorexit marker in the start directory" bash -c "ls '$d'/errorexit-*.txt >/dev/null"
-check "started outside working/: nothing in products/" products_empty "$d"
+check "started outside working/: log and weblog in the start directory" bash -c "ls '$d'/casa-*.log '$d'/pipeline-*/html/index.html >/dev/null"
+check "started outside working/: products in ../products of the start directory" has_file "$SPOOL/products" unknown.session_1.caltables.tgz
+check "started outside working/: nothing in the processing directory's products/" products_empty "$d"
+rm -rf "$SPOOL/products"
 
 d=$(new_proc almarunner)
 (cd "$d/working" && SCIPIPE_ROOTDIR="$SPOOL" "$CASA" --nogui --nologger --log2term --agg -c "$HERE/pipeline/pipeline/runpipeline.py" PPR.xml >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/status")
-quiet_failure "$d" "ALMA runner for an EVLA PPR"
+quiet_failure "$d" "ALMA runner for a VLA-shaped PPR"
+check "ALMA runner for a VLA-shaped PPR: no request found (ValueError)" grep -q 'ValueError: not enough values to unpack' "$d/stdout"
+
+# --- ALMA (runpipeline.py): DataSet/SchedBlockSet/SchedBlockIdentifier, one AsdmIdentifier per ASDM -------
+
+ALMA_RUNNER="$HERE/pipeline/pipeline/runpipeline.py"
+ALMA_ASDMS=$(sed -n 's:.*<AsdmDiskName>\(.*\)</AsdmDiskName>.*:\1:p' "$EXAMPLES/PPR-alma.xml")
+new_alma() { # new_alma NAME: a processing directory for the ALMA example, RelativePath set to NAME
+  local dir="$SPOOL/$1" asdm
+  mkdir -p "$dir/working" "$dir/products"
+  for asdm in $ALMA_ASDMS; do mkdir -p "$dir/rawdata/$asdm" && echo '<ASDM/>' >"$dir/rawdata/$asdm/ASDM.xml"; done
+  node -e 'const fs=require("fs");const [s,d,r]=process.argv.slice(1);fs.writeFileSync(d,fs.readFileSync(s,"utf8").replace(/<RelativePath>[^<]*<\/RelativePath>/,`<RelativePath>${r}</RelativePath>`))' \
+    "$EXAMPLES/PPR-alma.xml" "$dir/working/PPR.xml" "$1"
+  echo "$dir"
+}
+run_alma() {
+  local dir=$1
+  shift
+  (cd "$dir/working" && env SCIPIPE_ROOTDIR="$SPOOL" "$@" timeout -k 5 60 "$CASA" --nogui --nologger --log2term --agg -c "$ALMA_RUNNER" PPR.xml >"$dir/stdout" 2>"$dir/stderr") 2>/dev/null
+  echo $? >"$dir/status"
+}
+
+d=$(new_alma alma)
+run_alma "$d"
+check "ALMA calibration: exit 0" status_is "$d" 0
+check "ALMA calibration: Begin/End pairs (9)" begin_end_balanced "$d" 9
+check "ALMA calibration: log lists the OUS status" log_has "$d" 'OUSStatus Entity Id: uid://A001/X1296/X1d3'
+for asdm in $ALMA_ASDMS; do check "ALMA calibration: imported $asdm" log_has "$d" "ASDM: $asdm\$"; done
+check "ALMA calibration: caltables" has_file "$d/products" unknown.session_1.caltables.tgz
+check "ALMA calibration: no marker" markers_are "$d" 0
+
+d=$(new_alma alma-errorexit)
+run_alma "$d" CASA_EMULATOR_SCENARIO=errorexit
+check "ALMA failing stage: PipelineException escapes, exit 1" status_is "$d" 1
+check "ALMA failing stage: marker in working/" markers_are "$d" 1
+check "ALMA failing stage: marker and weblog exported to products/ (export_on_exception)" bash -c "ls '$d'/products/errorexit-*.txt '$d'/products/weblog.tgz >/dev/null"
+
+d=$(new_alma alma-noasdm)
+rm -rf "$d/rawdata/${ALMA_ASDMS##*$'\n'}"
+run_alma "$d"
+check "ALMA, second ASDM missing from rawdata/: exit 1" status_is "$d" 1
+check "ALMA, second ASDM missing: the import warned" log_has "$d" $'\tWARN\thifa_importdata::::casa\tVisibility data set'
+
+d=$(new_alma 4712)
+run_alma "$d"
+quiet_failure "$d" "ALMA RelativePath \"4712\""
+
+d=$(new_alma alma-nostatus)
+sed -i '/<OUSStatusRef/d' "$d/working/PPR.xml"
+run_alma "$d"
+quiet_failure "$d" "ALMA ProjectStructure without OUSStatusRef"
+check "ALMA ProjectStructure without OUSStatusRef: looks for AlmaStructure" grep -q "no attribute 'AlmaStructure'" "$d/stdout"
 
 # A CASA home of the other layout whose bin/casa is a symbolic link to the emulator.
 home="$TMP/casa-home"

@@ -71,8 +71,8 @@ async function main({ argv, env, cwd, casaHome }) {
     if (error instanceof RunnerError) return exitWith(1, error.message);
     throw error;
   }
-  // The runners take the PPR as their last argument; without one they fall back to $PPR_FILENAME.
-  const pprFile = args.scriptArgs[args.scriptArgs.length - 1] ?? env.PPR_FILENAME;
+  // The runners read casashell.argv[argv.index('-c') + 2]: the first argument after the script.
+  const pprFile = args.scriptArgs[0];
   try {
     await executePpr({ log, pprFile, runner, env, cwd, scenario, record, version });
   } catch (error) {

@@ -7,8 +7,10 @@
 #   import pipeline.infrastructure.executevlappr as eppr
 #   eppr.executeppr(sys.argv[-1], importonly=False)
 #
-# executeppr reads the PPR, changes to $SCIPIPE_ROOTDIR/<RelativePath>/working, runs the procedure's stages
-# and, when anything goes wrong, writes an empty errorexit-<timestamp>.txt and returns: CASA exits 0.
+# executeppr reads the PPR, finds the data in $SCIPIPE_ROOTDIR/<RelativePath>/rawdata without changing
+# directory (context and weblog in the current directory, products in ../products), runs the procedure's
+# stages and, when anything goes wrong, mostly writes an empty errorexit-<timestamp>.txt and returns: CASA
+# exits 0.
 import sys
 
 import pipeline.infrastructure.executevlappr as eppr
