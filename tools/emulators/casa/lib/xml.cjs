@@ -13,7 +13,11 @@ const ELEMENT = 1;
 const NAME_START = ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
 const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
 const NAME = `[${NAME_START}][${NAME_CHAR}]*`;
+// XML's NameChar production lists combining marks (U+0300-U+036F) as a range on purpose.
+// eslint-disable-next-line no-misleading-character-class
 const NAME_AT = new RegExp(NAME, 'uy');
+// eslint-disable-next-line no-misleading-character-class
+const WHOLE_NAME = new RegExp(`^${NAME}$`, 'u');
 const WHITESPACE_AT = /[ \t\r\n]+/y;
 // Characters XML 1.0 allows at all.
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
@@ -87,7 +91,7 @@ class Parser {
         const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
         value = code <= 0x10ffff ? String.fromCodePoint(code) : '\0';
         if (NOT_XML_CHAR.test(value)) this.fail('reference to invalid character number', start + amp);
-      } else if (new RegExp(`^${NAME}$`, 'u').test(ref)) {
+      } else if (WHOLE_NAME.test(ref)) {
         value = this.entities[ref];
         if (value === undefined) this.fail('undefined entity', start + amp);
       } else {
