@@ -1,4 +1,5 @@
 import type { SettingSpec } from '@envoys/envoy-core';
+import { benignSevereProblem } from './casa/rules';
 
 /** casa-envoy's settings (SPEC 4.7); CAPO key, environment variable, default. */
 export const CASA_SETTINGS: readonly SettingSpec[] = [
@@ -11,5 +12,6 @@ export const CASA_SETTINGS: readonly SettingSpec[] = [
     env: 'CASA_BENIGN_SEVERE',
     type: 'string',
     description: 'regular expressions (separated by " || ") of SEVERE log messages that do not mean failure',
+    check: benignSevereProblem,
   },
 ];

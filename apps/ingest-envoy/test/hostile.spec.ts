@@ -1,4 +1,5 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, treeFingerprint, type Finished } from '@envoys/testing';
 import { SDM_ID, calibrationDir, imageDir, observationDir, symlink } from './support/fixtures';
@@ -202,5 +203,28 @@ describe('hostile and broken inputs (SPEC 3.3, 3.6, 5)', () => {
     const finished = await ingestEnvoy(w, ['--calibration', dir]);
     expect(finished.code).toBe(65);
     expect(treeFingerprint(w.stagingRoot)).toEqual(before);
+  });
+});
+
+// Settings files must be regular files of a sane size (65 naming the file), and never hang the envoy.
+describe('hostile CAPO properties files', () => {
+  const cases: [string, (file: string) => void, string][] = [
+    ['a FIFO', (file) => execFileSync('mkfifo', [file]), 'is a FIFO (named pipe), not a regular file'],
+    ['a symbolic link to /dev/zero', (file) => symlinkSync('/dev/zero', file), 'is a character device, not a regular file'],
+    ['a directory', (file) => mkdirSync(file), 'is a directory, not a file'],
+    ['a 600 MB file', (file) => { writeFileSync(file, 'envoys.ingest.timeoutMinutes = 5\n'); truncateSync(file, 600 * 1024 * 1024); }, 'is larger than 4 MiB, too large for this kind of file'],
+  ];
+
+  it.each(cases)('%s in CAPO_PATH is refused at once with 65 naming it', async (_name, make, problem) => {
+    const w = world();
+    const dir = calibrationDir(join(w.root, 'run'));
+    const site = join(w.root, 'capo');
+    mkdirSync(site);
+    const file = join(site, 'test.properties');
+    make(file);
+    await expectRefused(w, dir, ['--calibration', dir], 65, new RegExp(`^ingest-envoy: CAPO properties file ${file}: ${problem.replace(/[()]/g, '\\$&')}$`), {
+      CAPO_PROFILE: 'test',
+      CAPO_PATH: site,
+    });
   });
 });

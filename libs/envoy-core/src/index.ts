@@ -18,3 +18,5 @@ export * from './launcher/definition';
 export { runEnvoy, type RunOptions } from './launcher/run-envoy';
 export { shellQuote } from './launcher/shell-quote';
 export { findingContextLines, findingSummary } from './report/finding-text';
+export { fileKind, openInputFile, readChunks, readInputFile, type InputFile, type InputLimit } from './files/input-file';
+export { escapeControls, oneLine, quoteValue, shorten, MAX_LINE_CHARS, MAX_VALUE_CHARS } from './report/one-line';

@@ -10,7 +10,7 @@ export type {
   RuleKind,
   RuleSet,
 } from './rules/types';
-export { loadRuleSet } from './rules/validate';
+export { loadRuleSet, regexProblem } from './rules/validate';
 export { loadRuleSetFile } from './rules/load-file';
 export { withBenign } from './rules/benign';
 export type { FileState } from './files/file-state';

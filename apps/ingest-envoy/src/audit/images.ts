@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { InvalidInputError, inputError } from '@envoys/envoy-core';
+import { InvalidInputError, inputError, readInputFile } from '@envoys/envoy-core';
 import { ADDITIONAL_METADATA_NAME } from '../naming';
 import type { IngestionPlan, StagingItem } from '../plan';
-import { readIngestMetadata } from './metadata';
+import { MAX_METADATA_BYTES, readIngestMetadata } from './metadata';
 import { inDir, type ProcessingDir } from './processing-dir';
 import { imageGroups, listProducts, pipelineArtifactEntries, type ProductEntry } from './products';
 import { describeEntry } from './tree';
@@ -21,8 +20,9 @@ async function additionalMetadata(dir: ProcessingDir): Promise<StagingItem | und
     throw error;
   }
   if (entry.kind !== 'file') throw new InvalidInputError(`${path} is not a regular file`);
+  const text = (await readInputFile({ path: entry.source, label: path }, { maxBytes: MAX_METADATA_BYTES })).toString('utf8');
   try {
-    JSON.parse(await readFile(entry.source, 'utf8'));
+    JSON.parse(text);
   } catch (error) {
     throw new InvalidInputError(`${path}: not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }

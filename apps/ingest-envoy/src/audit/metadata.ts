@@ -1,5 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
-import { InvalidInputError, MissingInputError, inputError } from '@envoys/envoy-core';
+import { InvalidInputError, MissingInputError, readInputFile } from '@envoys/envoy-core';
 import { isBareName } from '../naming';
 import { inDir, type ProcessingDir } from './processing-dir';
 
@@ -22,7 +21,7 @@ export interface MetadataNeeds {
 }
 
 // metadata.json is a few kilobytes; a file far larger than that is not metadata and is not read into memory.
-const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -42,15 +41,7 @@ async function notValidJson(file: string, text: string, error: unknown): Promise
 }
 
 async function readMetadataObject(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new InvalidInputError(`${file} is not a regular file`);
-    if (info.size > MAX_METADATA_BYTES) throw new InvalidInputError(`${file} is ${info.size} bytes: too large for metadata`);
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw inputError(error, file);
-  }
+  let text = (await readInputFile({ path: file, label: file }, { maxBytes: MAX_METADATA_BYTES })).toString('utf8');
   // An editor may save a byte order mark; casa-envoy reads such a metadata.json, so ingestion does too.
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   let parsed: unknown;

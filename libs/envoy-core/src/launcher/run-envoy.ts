@@ -9,6 +9,7 @@ import type { LaunchPlan, LaunchResult } from '../process/launch-plan';
 import { SignalHub } from '../process/signals';
 import { startSupervised } from '../process/supervise';
 import { Redactor } from '../redact/redactor';
+import { oneLine } from '../report/one-line';
 import type { Finding } from '../report/finding';
 import { findingContextLines, findingSummary } from '../report/finding-text';
 import type { LaunchRecord, RunReport, StepRecord } from '../report/report';
@@ -27,9 +28,12 @@ export interface RunOptions {
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
 function printFailure(envoy: string, error: EnvoyError, redactor: Redactor): void {
-  // The first line says what failed and where; details follow, indented (SPEC 3.3).
-  const lines = [`${envoy}: ${error.message}`, ...error.details.map((detail) => `  ${detail}`)];
-  process.stderr.write(redactor.redact(lines.join('\n')) + '\n');
+  // The first line says what failed and where; details follow, indented (SPEC 3.3). Each is one safe line:
+  // values from inputs may hold control characters or be a megabyte long.
+  // Redacted before escaping, so that a secret holding a control character is still found.
+  const safe = (text: string): string => oneLine(redactor.redact(text));
+  const details = error.details.flatMap((detail) => detail.split('\n')).map((detail) => `  ${safe(detail)}`);
+  process.stderr.write([`${envoy}: ${safe(error.message)}`, ...details].join('\n') + '\n');
 }
 
 function asEnvoyError(error: unknown): EnvoyError {
@@ -58,7 +62,7 @@ export async function runEnvoy(definition: EnvoyDefinition, options: RunOptions 
     commandLine = parsed.parsed;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${cli.envoy}: ${error.message}\n\n${usage(cli)}`);
+    process.stderr.write(`${cli.envoy}: ${oneLine(error.message)}\n\n${usage(cli)}`);
     return ExitCode.Usage;
   }
 
@@ -151,7 +155,7 @@ class Run {
     }
     if (failure) {
       printFailure(this.envoy, failure, this.redactor);
-      this.logger?.error(failure.message, { exitCode });
+      this.logger?.error(oneLine(failure.message), { exitCode });
     } else {
       this.logger?.info(this.commandLine.dryRun ? 'dry run complete: nothing launched, nothing written' : 'succeeded', { exitCode });
     }

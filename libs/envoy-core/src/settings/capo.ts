@@ -1,6 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidInputError, MissingInputError, inputError } from '../errors';
+import { InvalidInputError, MissingInputError } from '../errors';
+import { readInputFile } from '../files/input-file';
+import { quoteValue } from '../report/one-line';
+
+/**
+ * The most a properties file may hold. Real ones are tens of kilobytes; this bound is a hundred times that, so
+ * it only ever stops a file that is not a properties file at all (a device, a runaway log) from filling memory.
+ */
+export const MAX_PROPERTIES_BYTES = 4 * 1024 * 1024;
 
 /** One `key = value` line of a CAPO properties file, remembered with its origin for error messages. */
 export interface PropertyEntry {
@@ -45,7 +52,7 @@ export function capoFiles(env: Readonly<Record<string, string | undefined>>, hom
   if (profile === undefined || profile === '') return [];
   // A profile is a name, not a path: with a separator it would read files CAPO itself never would.
   if (profile.includes('/') || profile === '.' || profile === '..') {
-    throw new InvalidInputError(`CAPO_PROFILE "${profile}" is not a profile name (it must not contain "/")`);
+    throw new InvalidInputError(`CAPO_PROFILE ${quoteValue(profile)} is not a profile name (it must not contain "/")`);
   }
   const name = `${profile}.properties`;
   const dirs = (env['CAPO_PATH'] ?? '').split(':').filter((dir) => dir !== '');
@@ -60,8 +67,9 @@ export interface CapoProperties {
 
 /**
  * Reads and layers the given files in order. A missing file is normal (most sites have no `~/.capo`); a file
- * that exists but cannot be read is InvalidInputError naming it, because silently skipping it would run the
- * job with settings the operator did not intend.
+ * that exists but cannot be read, is not a regular file (a FIFO would block the envoy for ever, a device never
+ * ends) or is larger than MAX_PROPERTIES_BYTES is InvalidInputError naming it, because silently skipping it
+ * would run the job with settings the operator did not intend.
  */
 export async function readCapoFiles(files: readonly string[]): Promise<CapoProperties> {
   const entries = new Map<string, PropertyEntry>();
@@ -80,11 +88,11 @@ export async function readCapoFiles(files: readonly string[]): Promise<CapoPrope
 
 async function readIfPresent(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    const bytes = await readInputFile({ path: file, label: `CAPO properties file ${file}` }, { maxBytes: MAX_PROPERTIES_BYTES });
+    return bytes.toString('utf8');
   } catch (error) {
-    const failure = inputError(error, `CAPO properties file ${file}`);
-    // inputError calls ENOENT and ENOTDIR (a CAPO_PATH entry that is a file) missing: CAPO skips those.
-    if (failure instanceof MissingInputError) return undefined;
-    throw failure;
+    // ENOENT and ENOTDIR (a CAPO_PATH entry that is a file) are a missing file: CAPO skips those.
+    if (error instanceof MissingInputError) return undefined;
+    throw error;
   }
 }

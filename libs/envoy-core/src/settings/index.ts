@@ -1,4 +1,4 @@
-export { capoFiles, parseProperties, type PropertyEntry } from './capo';
+export { capoFiles, MAX_PROPERTIES_BYTES, parseProperties, type PropertyEntry } from './capo';
 export { durationMs } from './duration';
 export { loadSettings } from './load';
 export { Settings, type ResolvedSetting } from './settings';

@@ -1,5 +1,6 @@
 import { REDACTED } from '../redact/redactor';
 import { InvalidInputError } from '../errors';
+import { escapeControls, quoteValue, shorten } from '../report/one-line';
 import { capoFiles, readCapoFiles, type PropertyEntry } from './capo';
 import { expandEnvReferences } from './env-refs';
 import { Settings, type ResolvedSetting } from './settings';
@@ -42,9 +43,11 @@ export async function loadSettings(specs: readonly SettingSpec[], options: LoadS
       return spec.default === undefined ? { spec } : { spec, value: spec.default, source: DEFAULT_SOURCE };
     }
     const conversion = convert(spec, candidate.text);
-    if (conversion.ok) return { spec, value: conversion.value, source: candidate.source };
-    const shown = spec.secret ? REDACTED : JSON.stringify(spec.type === 'url' ? withoutUrlPassword(candidate.text) : candidate.text);
-    problems.push(`setting ${spec.key} = ${shown} from ${sourceText(candidate.source)} is ${conversion.problem}`);
+    const problem = conversion.ok ? spec.check?.(conversion.value) : conversion.problem;
+    if (conversion.ok && problem === undefined) return { spec, value: conversion.value, source: candidate.source };
+    const shown = spec.secret ? REDACTED : quoteValue(spec.type === 'url' ? withoutUrlPassword(candidate.text) : candidate.text);
+    // A check's phrase may quote the value again (a regular expression engine's message does): kept short.
+    problems.push(`setting ${spec.key} = ${shown} from ${sourceText(candidate.source)} is ${shorten(escapeControls(problem ?? ''), 300)}`);
     return { spec };
   });
 
@@ -78,7 +81,7 @@ function commandLineByKey(
   for (const { key, value, source } of commandLine) {
     const lower = key.trim().toLowerCase();
     if (!byKey.has(lower)) {
-      problems.push(`unknown setting ${JSON.stringify(key)} from ${source}`);
+      problems.push(`unknown setting ${quoteValue(key)} from ${source}`);
       continue;
     }
     // Unlike files and the environment, an empty command-line value is never "unset": it was typed on

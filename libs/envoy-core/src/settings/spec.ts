@@ -21,6 +21,12 @@ export interface SettingSpec {
   readonly max?: number;
   /** Allowed URL schemes with the colon, as `URL.protocol` spells them: `['http:', 'https:']`. */
   readonly protocols?: readonly string[];
+  /**
+   * A check of the converted value that only the envoy can make (a regular expression compiles...): returns
+   * why the value is bad as a phrase that completes "setting K = V from SOURCE is ...", or undefined when it is good.
+   * Its failure is reported like any other bad setting, with the key and where the value came from.
+   */
+  readonly check?: (value: SettingValue) => string | undefined;
 }
 
 export type SettingValue = string | number | boolean;

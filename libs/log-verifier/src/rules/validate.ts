@@ -32,7 +32,10 @@ export function regexProblem(source: unknown, flags = ''): string | undefined {
     new RegExp(source, flags);
     return undefined;
   } catch (error) {
-    return `is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`;
+    // V8 repeats the whole pattern ("Invalid regular expression: /<pattern>/: Unterminated group"); the message
+    // that quotes this phrase shows the pattern already, and a pattern may be megabytes long.
+    const reason = error instanceof Error ? error.message : String(error);
+    return `is not a valid regular expression: ${reason.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '')}`;
   }
 }
 
