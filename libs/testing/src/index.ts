@@ -7,3 +7,4 @@ export * from './bundle-contract';
 export * from './redis';
 export * from './raw-tar';
 export * from './file-systems';
+export * from './gzip-tar';

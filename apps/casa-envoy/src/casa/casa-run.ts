@@ -105,7 +105,7 @@ export class CasaRun implements Launcher {
       const entries = await extractSafely(tar, this.productsDir, { dryRun: true });
       return `would extract ${entries.length} entries of ${tar} into products/`;
     }
-    await ensureDirectory(this.productsDir, 'products directory');
+    // extractSafely makes products/ only once every member passed: a refused tar leaves no trace.
     const entries = await extractSafely(tar, this.productsDir);
     return `extracted ${entries.length} entries of ${tar} into products/`;
   }

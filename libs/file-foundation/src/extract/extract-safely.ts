@@ -5,7 +5,7 @@ import { ensureDirectory } from '../directories/ensure-directory';
 import { requireFile } from '../directories/require-path';
 import { auditMembers, type AuditedMember } from './audit-members';
 import { moveIntoPlace } from './move-into-place';
-import { TarParseError, TarReadError } from './stream-tar';
+import { TarParseError, TarReadError, TarRefusedError } from './stream-tar';
 import { readMembers } from './tar-member';
 import { MemberWriteError, unpackMembers } from './unpack-members';
 
@@ -52,6 +52,7 @@ function entriesOf(members: readonly AuditedMember[]): ExtractedEntry[] {
 function archiveError(error: unknown, tarPath: string): EnvoyError {
   if (error instanceof EnvoyError) return error;
   if (error instanceof TarReadError) return inputError(error.error, `tar ${tarPath}`);
+  if (error instanceof TarRefusedError) return new InvalidInputError(`tar ${tarPath} ${error.message}; nothing was extracted`, [], { cause: error });
   if (error instanceof TarParseError) {
     return new InvalidInputError(`tar ${tarPath} is damaged or not a tar archive: ${error.message}`, [], {
       cause: error.error,

@@ -2,6 +2,8 @@ import { posix, win32 } from 'node:path';
 
 // node-tar refuses deeper paths by default; a deeper tree is a mistake or an attack, never a calibration.
 const MAX_DEPTH = 1024;
+// PATH_MAX on Linux: no longer name can be created below any directory.
+const MAX_NAME_BYTES = 4096;
 
 /** A member name checked and normalised, or the reason it is refused. */
 export type MemberPath = { readonly path: string } | { readonly problem: string };
@@ -31,6 +33,7 @@ export function segments(path: string): string[] {
 export function memberPath(name: string): MemberPath {
   if (name === '') return { problem: 'has an empty name' };
   if (name.includes('\0')) return { problem: 'has a NUL byte in its name' };
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) return { problem: `has a name longer than ${MAX_NAME_BYTES} bytes, longer than a path may be` };
   if (isAbsoluteName(name)) return { problem: 'has an absolute path' };
   if (hasDotDot(name)) return { problem: "has '..' in its path" };
   const path = posix.normalize(name).replace(/\/+$/, '') || '.';

@@ -4,7 +4,7 @@ import type { ReadEntry } from 'tar';
 import { InvalidInputError } from '@envoys/envoy-core';
 import { loadTar } from '../tar/load-tar';
 import type { AuditedMember } from './audit-members';
-import { memberOf, sameMember } from './tar-member';
+import { memberOf, newParser, sameMember } from './tar-member';
 import { streamTar } from './stream-tar';
 
 /** A failure to write a member, kept apart from parse failures so it maps to exit 73. */
@@ -96,7 +96,7 @@ export async function unpackMembers(
   signal?: AbortSignal,
 ): Promise<void> {
   const { Parser } = await loadTar();
-  const parser = new Parser({ strict: true });
+  const parser = newParser(Parser);
   const stream = streamTar(tarPath, parser, signal);
   let index = 0;
   let work: Promise<void> = Promise.resolve();
