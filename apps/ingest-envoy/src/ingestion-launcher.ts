@@ -10,7 +10,7 @@ import {
   type Launcher,
   type LaunchPlan,
 } from '@envoys/envoy-core';
-import { ensureDirectory, isInside, realLocation } from '@envoys/file-foundation';
+import { isInside, realLocation } from '@envoys/file-foundation';
 import { auditProcessingDir, type ProcessingDir } from './audit/processing-dir';
 import { resolveIngestCommand } from './launch/ingest-command';
 import { buildManifest, ingestionArtifactsName } from './manifest/build';
@@ -18,7 +18,7 @@ import { validateManifest } from './manifest/validate';
 import { writeIngestionRecord } from './manifest/write';
 import { MANIFEST_NAME, ingestTimestamp } from './naming';
 import { stagingItems, type IngestionPlan, type StagingItem } from './plan';
-import { checkStagingDir, stagingDirFor } from './stage/staging-dir';
+import { checkStagingDir, prepareStagingDir, stagingDirFor } from './stage/staging-dir';
 import { checksumStaged, stageItems, type StagedFile } from './stage/stage';
 
 /** What differs between the four modes: how the processing directory becomes an ingestion plan. */
@@ -80,7 +80,7 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
   return {
     steps: [
       step('audit-inputs', async () => {
-        dir = await auditProcessingDir(context.workDir);
+        dir = await auditProcessingDir(context.workDir, signal);
         plan = await mode.audit(dir, timestamp);
         requireUniqueNames(stagingItems(plan));
         const images = plan.science.length;
@@ -112,7 +112,7 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
           for (const item of items) logger.child('stage-products').info(`would stage ${describeItem(item)}`);
           return `would stage ${items.length} items into ${stagingDir}${linking ? '' : ' (by copying: another file system)'}`;
         }
-        await ensureDirectory(stagingDir, 'staging directory');
+        await prepareStagingDir(stagingDir);
         await stageItems(items, stagingDir, { root: need(dir).realPath, signal, logger: logger.child('stage-products'), tty: process.stdout.isTTY === true, staged });
         const links = staged.filter((file) => file.method === 'link').length;
         const copies = staged.filter((file) => file.method === 'copy').length;

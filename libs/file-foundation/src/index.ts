@@ -11,6 +11,9 @@ export { isInside } from './confine/is-inside';
 export { realLocation } from './confine/real-location';
 export { resolveInside } from './confine/resolve-inside';
 
+// One tree walk for every tree an envoy reads: linear in its entries, stoppable at once, links confined.
+export { walkTree, MAX_TREE_DEPTH, type TreeEntry, type WalkTreeOptions } from './walk/walk-tree';
+
 // Checksums.
 export { sha256File } from './checksum/sha256-file';
 export { sha256Files } from './checksum/sha256-files';

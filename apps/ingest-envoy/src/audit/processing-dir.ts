@@ -11,10 +11,12 @@ export interface ProcessingDir {
   readonly realPath: string;
   /** The staging directory's name: the basename of DIR as given (SPEC 5.2). */
   readonly name: string;
+  /** The run's stop signal: the walks of the audit stop at once when it fires. */
+  readonly signal?: AbortSignal;
 }
 
 /** DIR must exist (66) and be a directory (65). */
-export async function auditProcessingDir(path: string): Promise<ProcessingDir> {
+export async function auditProcessingDir(path: string, signal?: AbortSignal): Promise<ProcessingDir> {
   let real: string;
   try {
     real = await realpath(path);
@@ -23,7 +25,7 @@ export async function auditProcessingDir(path: string): Promise<ProcessingDir> {
     throw inputError(error, `processing directory ${path}`);
   }
   // basename of "/" is "": nothing can be staged under a name like that.
-  return { path, realPath: real, name: requireBareName(basename(path), 'the processing directory name') };
+  return { path, realPath: real, name: requireBareName(basename(path), 'the processing directory name'), signal };
 }
 
 /** A path inside the processing directory, for messages and reads. */

@@ -26,7 +26,7 @@ export async function listProducts(dir: ProcessingDir): Promise<Products> {
   const path = inDir(dir, 'products');
   const root = await describeEntry(path, dir.realPath);
   if (root.kind !== 'directory') throw new InvalidInputError(`${path} is not a directory`);
-  const tree = await walkTree(path, dir.realPath);
+  const tree = await walkTree(path, dir.realPath, dir.signal);
   let names: string[];
   try {
     names = (await readdir(path)).sort();

@@ -1,7 +1,6 @@
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { InvalidInputError, inputError } from '@envoys/envoy-core';
-import { isInside } from '@envoys/file-foundation';
+import { isInside, walkTree as walkTreeOf } from '@envoys/file-foundation';
 
 /** A regular file found in an input tree. */
 export interface TreeFile {
@@ -34,36 +33,38 @@ async function resolveLink(path: string, confine: string): Promise<string> {
 }
 
 /**
- * Lists every file and directory below `root`, refusing what cannot be staged: symlinks leading outside
- * `confine`, broken symlinks, devices, sockets and FIFOs (65). Symlinks inside are followed (their targets
- * are staged under the link's name); a directory reached twice through links is a loop and refused.
+ * Lists every file and directory below `root` with file-foundation's one tree walk (linear in the entries,
+ * stopped at once by `signal`, at most MAX_TREE_DEPTH deep), refusing what cannot be staged: symlinks leading
+ * outside `confine`, broken symlinks, devices, sockets and FIFOs (65). Symlinks inside are followed (their
+ * targets are staged under the link's name); a symlink back to a directory above it is a loop and refused.
  */
-export async function walkTree(root: string, confine: string): Promise<Tree> {
+export async function walkTree(root: string, confine: string, signal?: AbortSignal): Promise<Tree> {
   const files: TreeFile[] = [];
   const directories: string[] = [];
-  const visited = new Set<string>();
-  const walk = async (dir: string, realDir: string, prefix: string): Promise<void> => {
-    if (visited.has(realDir)) throw new InvalidInputError(`${dir} is reached twice through symlinks (a loop): refused`);
-    visited.add(realDir);
-    let names: string[];
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+  } catch (error) {
+    throw inputError(error, root);
+  }
+  const followLink = async (path: string) => {
+    const real = await resolveLink(path, confine);
     try {
-      names = (await readdir(dir)).sort();
+      return { real, stats: await stat(real) };
     } catch (error) {
-      throw inputError(error, dir);
-    }
-    for (const name of names) {
-      const path = join(dir, name);
-      const rel = prefix === '' ? name : `${prefix}/${name}`;
-      const entry = await describeEntry(path, confine);
-      if (entry.kind === 'file') files.push({ relative: rel, source: entry.source, size: entry.size });
-      else {
-        directories.push(rel);
-        await walk(path, entry.source, rel);
-      }
+      throw inputError(error, path);
     }
   };
-  await walk(root, await realpath(root), '');
+  await walkTreeOf(root, realRoot, { signal, followLink }, (entry) => {
+    if (entry.kind === 'directory') directories.push(entry.relative);
+    else if (entry.kind === 'file') files.push({ relative: entry.relative, source: entry.link ? entry.real : entry.path, size: entry.stats.size });
+    else throw notStageable(entry.path);
+  });
   return { files, directories };
+}
+
+function notStageable(path: string): InvalidInputError {
+  return new InvalidInputError(`${path} is not a regular file or directory (a device, socket or FIFO cannot be ingested): refused`);
 }
 
 export interface EntryInfo {
@@ -90,5 +91,5 @@ export async function describeEntry(path: string, confine: string): Promise<Entr
   }
   if (info.isFile()) return { kind: 'file', source, size: info.size };
   if (info.isDirectory()) return { kind: 'directory', source, size: 0 };
-  throw new InvalidInputError(`${path} is not a regular file or directory (a device, socket or FIFO cannot be ingested): refused`);
+  throw notStageable(path);
 }

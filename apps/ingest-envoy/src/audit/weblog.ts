@@ -45,7 +45,7 @@ export async function newestWeblog(dir: ProcessingDir): Promise<Weblog> {
   }
   const info = await describeEntry(html, dir.realPath);
   if (info.kind !== 'directory') throw new InvalidInputError(`${html} is not a directory`);
-  const tree = await walkTree(html, dir.realPath);
+  const tree = await walkTree(html, dir.realPath, dir.signal);
   return { base: working, member: `${newest.name}/html`, files: tree.files };
 }
 

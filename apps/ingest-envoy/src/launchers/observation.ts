@@ -17,7 +17,7 @@ export const observation: LauncherFactory = (context) =>
       const path = inDir(dir, 'rawdata', sdmId);
       const entry = await describeEntry(path, dir.realPath);
       if (entry.kind !== 'directory') throw new InvalidInputError(`${path} is not a directory (an SDM is a directory)`);
-      const tree = await walkTree(path, dir.realPath);
+      const tree = await walkTree(path, dir.realPath, dir.signal);
       if (tree.files.length === 0) throw new MissingInputError(`${path} holds no files: there is no execution block to ingest`);
       return {
         telescope: metadata.telescope,

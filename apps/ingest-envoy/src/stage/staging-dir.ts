@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
-import { access, lstat, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { access, lstat, mkdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ensureDirectory } from '@envoys/file-foundation';
 import { CannotCreateError, InvalidInputError, describeErrno, type Settings, errnoCode } from '@envoys/envoy-core';
 import { MANIFEST_NAME } from '../naming';
 
@@ -25,8 +26,10 @@ export async function checkStagingDir(stagingDir: string, reingest: boolean): Pr
     throw new CannotCreateError(`cannot use staging directory ${stagingDir}: ${describeErrno(errnoCode(error) ?? String(error))}`);
   });
   if (existing) {
-    const info = existing.isSymbolicLink() ? await stat(stagingDir).catch(() => undefined) : existing;
-    if (!info?.isDirectory()) throw new CannotCreateError(`cannot use staging directory ${stagingDir}: it exists and is not a directory`);
+    // A link here would have the tars and the manifest written wherever it points while the manifest names
+    // this path: whoever can write into the staging root could send an ingestion anywhere.
+    if (existing.isSymbolicLink()) throw new CannotCreateError(`cannot use staging directory ${stagingDir}: it is a symbolic link, not a directory`);
+    if (!existing.isDirectory()) throw new CannotCreateError(`cannot use staging directory ${stagingDir}: it exists and is not a directory`);
     const manifest = join(stagingDir, MANIFEST_NAME);
     if (!reingest && (await lstat(manifest).catch(() => undefined))) {
       throw new InvalidInputError(`${manifest} already exists: these products were staged for ingestion before (use --reingest to ingest them again)`);
@@ -49,6 +52,28 @@ export async function checkStagingDir(stagingDir: string, reingest: boolean): Pr
   }
   await requireWritable(ancestor, stagingDir);
   return false;
+}
+
+/**
+ * Creates the staging directory (or takes the existing one) for writing, and checks once more, now that it is
+ * there, that it is a real directory right inside the real staging root: no link in its place (also not one
+ * made since checkStagingDir looked), so that nothing is ever written through one. The staging root itself may
+ * be reached through links (an operator's configuration, e.g. /lustre linked from elsewhere).
+ */
+export async function prepareStagingDir(stagingDir: string): Promise<void> {
+  await ensureDirectory(dirname(stagingDir), 'staging root');
+  try {
+    await mkdir(stagingDir);
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST') throw new CannotCreateError(`cannot create staging directory ${stagingDir}: ${describeErrno(errnoCode(error) ?? String(error))}`, [], { cause: error });
+  }
+  const info = await lstat(stagingDir).catch(() => undefined);
+  if (info?.isSymbolicLink()) throw new CannotCreateError(`cannot use staging directory ${stagingDir}: it is a symbolic link, not a directory`);
+  if (!info?.isDirectory()) throw new CannotCreateError(`cannot use staging directory ${stagingDir}: it exists and is not a directory`);
+  const [real, realRoot] = await Promise.all([realpath(stagingDir), realpath(dirname(stagingDir))]);
+  if (real !== join(realRoot, basename(stagingDir))) {
+    throw new CannotCreateError(`cannot use staging directory ${stagingDir}: it resolves to ${real}, not to a directory in the staging root`);
+  }
 }
 
 async function requireWritable(dir: string, creating?: string): Promise<void> {

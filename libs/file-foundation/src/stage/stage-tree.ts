@@ -73,7 +73,7 @@ export async function stageTree(
   const walk = new TreeWalk(options.root, rootPath, options.signal);
   let placed: Placed[];
   try {
-    await walk.directory(real, temporary, '', new Set([real]));
+    await walk.directory(real, temporary);
     placed = await placeAll(walk.files, options);
     for (const directory of walk.directories) await syncDirectory(directory);
     await moveIntoPlace(temporary, target, options.replace === true);

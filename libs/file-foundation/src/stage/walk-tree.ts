@@ -1,21 +1,18 @@
-import type { Stats } from 'node:fs';
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidInputError, inputError, outputError } from '@envoys/envoy-core';
+import { InvalidInputError, outputError } from '@envoys/envoy-core';
+import { walkTree } from '../walk/walk-tree';
 import type { PlaceJob } from './place-file';
 import { realSource } from './real-source';
-
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** A file of a tree to stage, with its path relative to the tree. */
 export type TreeJob = PlaceJob & { readonly name: string };
 
 /**
- * Walks a real source directory and mirrors its directories under a new (temporary) directory, collecting the
- * files to place there. Symbolic links are followed only while they stay inside the processing directory (the
- * content is staged, not the link); one that leads outside is refused (65), one that loops back is refused too.
+ * Mirrors a real source directory's directories under a new (temporary) directory, collecting the files to
+ * place there, with the one tree walk (walkTree: linear, stoppable). Symbolic links are followed only while
+ * they stay inside the processing directory (the content is staged, not the link); one that leads outside is
+ * refused (65), one that loops back is refused too.
  */
 export class TreeWalk {
   readonly files: TreeJob[] = [];
@@ -28,46 +25,24 @@ export class TreeWalk {
     private readonly signal: AbortSignal | undefined,
   ) {}
 
-  /**
-   * Mirrors the real directory `from` into the existing directory `to`. `visiting` holds the real directories
-   * on the way down: a symbolic link back to one of them would recurse forever.
-   */
-  async directory(from: string, to: string, prefix: string, visiting: ReadonlySet<string>): Promise<void> {
+  /** Mirrors the real directory `from` into the existing directory `to`. */
+  async directory(from: string, to: string): Promise<void> {
     this.directories.push(to);
-    let names: string[];
-    try {
-      names = (await readdir(from)).sort(byCodeUnit);
-    } catch (error) {
-      throw inputError(error, `directory ${from}`);
-    }
-    for (const name of names) {
-      this.signal?.throwIfAborted();
-      const path = join(from, name);
-      const relative = prefix === '' ? name : `${prefix}/${name}`;
-      let stats: Stats;
-      try {
-        stats = await lstat(path);
-      } catch (error) {
-        throw inputError(error, path);
-      }
-      let real = path;
-      if (stats.isSymbolicLink()) {
-        ({ real, stats } = await realSource(path, this.root, this.rootPath, 'file to stage'));
-      }
-      const target = join(to, name);
-      if (stats.isDirectory()) {
-        if (visiting.has(real)) throw new InvalidInputError(`symbolic link ${path} loops back to ${real}`);
+    const followLink = (path: string) => realSource(path, this.root, this.rootPath, 'file to stage');
+    await walkTree(from, from, { signal: this.signal, followLink }, async (entry) => {
+      const target = join(to, entry.relative);
+      if (entry.kind === 'directory') {
         try {
           await mkdir(target);
         } catch (error) {
           throw outputError(error, target);
         }
-        await this.directory(real, target, relative, new Set([...visiting, real]));
-      } else if (stats.isFile()) {
-        this.files.push({ name: relative, real, stats, target });
+        this.directories.push(target);
+      } else if (entry.kind === 'file') {
+        this.files.push({ name: entry.relative, real: entry.real, stats: entry.stats, target });
       } else {
-        throw new InvalidInputError(`cannot stage ${path}: it is not a regular file, directory or symbolic link`);
+        throw new InvalidInputError(`cannot stage ${entry.path}: it is not a regular file, directory or symbolic link`);
       }
-    }
+    });
   }
 }

@@ -65,7 +65,8 @@ class ItemCollector {
   async add(name: string): Promise<void> {
     const absolute = name === '' ? this.cwd : join(this.cwd, name);
     if (absolute === this.exclude) return;
-    await this.addWithStats(name, absolute, await lstatInput(absolute), new Set());
+    const real = this.dereferenceWithin === undefined ? undefined : await realLocation(absolute);
+    await this.addWithStats(name, absolute, await lstatInput(absolute), real, new Set());
   }
 
   /**
@@ -91,28 +92,29 @@ class ItemCollector {
   }
 
   /**
+   * `real`: the entry's real location when links are followed (built as the walk goes down, so that no
+   * directory costs a lookup of its whole path: the walk stays linear in the entries, also in deep trees).
    * `visiting`: the real directories on the way down, when links are followed: a link back to one of them would
-   * recurse forever.
+   * recurse forever (added and removed as the walk goes down and up).
    */
-  private async addWithStats(name: string, absolute: string, stats: Stats, visiting: ReadonlySet<string>): Promise<void> {
+  private async addWithStats(name: string, absolute: string, stats: Stats, real: string | undefined, visiting: Set<string>): Promise<void> {
     if (stats.isSymbolicLink() && this.dereferenceWithin !== undefined) {
       // Stored as what it points to, under the link's name, as `tar --dereference` does.
       const target = await this.follow(absolute, this.dereferenceWithin);
-      return this.addWithStats(name, target.real, target.stats, visiting);
+      return this.addWithStats(name, target.real, target.stats, target.real, visiting);
     }
     if (stats.isDirectory()) {
       if (name !== '') {
         this.push({ name, absolute, kind: 'directory', size: 0, mode: stats.mode, mtime: dateOf(stats) });
       }
-      let below = visiting;
-      if (this.dereferenceWithin !== undefined) {
-        const real = await realpath(absolute).catch((error: unknown) => {
-          throw inputError(error, `directory ${absolute}`);
-        });
-        if (visiting.has(real)) throw new InvalidInputError(`symbolic link to ${absolute} loops back to ${real}`);
-        below = new Set([...visiting, real]);
+      if (real === undefined) {
+        await this.addChildren(name, absolute, undefined, visiting);
+        return;
       }
-      await this.addChildren(name, absolute, below);
+      if (visiting.has(real)) throw new InvalidInputError(`symbolic link to ${absolute} loops back to ${real}`);
+      visiting.add(real);
+      await this.addChildren(name, absolute, real, visiting);
+      visiting.delete(real);
       return;
     }
     if (stats.isSymbolicLink()) {
@@ -138,7 +140,7 @@ class ItemCollector {
     this.push({ name, absolute, kind: 'file', size: stats.size, mode: stats.mode, mtime: dateOf(stats) });
   }
 
-  private async addChildren(name: string, absolute: string, visiting: ReadonlySet<string>): Promise<void> {
+  private async addChildren(name: string, absolute: string, real: string | undefined, visiting: Set<string>): Promise<void> {
     let children: string[];
     try {
       children = (await readdir(absolute)).sort(byCodeUnit);
@@ -147,6 +149,7 @@ class ItemCollector {
     }
     for (let start = 0; start < children.length; start += STAT_BATCH) {
       const batch = children.slice(start, start + STAT_BATCH).map((child) => ({
+        base: child,
         name: name === '' ? child : `${name}/${child}`,
         absolute: join(absolute, child),
       }));
@@ -156,7 +159,7 @@ class ItemCollector {
       // Stats arrive in parallel, members are added in name order: the archive stays deterministic.
       for (const [index, child] of batch.entries()) {
         const childStats = stats[index];
-        if (childStats) await this.addWithStats(child.name, child.absolute, childStats, visiting);
+        if (childStats) await this.addWithStats(child.name, child.absolute, childStats, real === undefined ? undefined : `${real}/${child.base}`, visiting);
       }
     }
   }
