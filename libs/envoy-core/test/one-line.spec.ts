@@ -1,8 +1,8 @@
 import { escapeControls, MAX_LINE_CHARS, oneLine, quoteValue, shorten } from '../src/report/one-line';
 
 describe('one-line error text', () => {
-  it('escapes control characters, line breaks, DEL, C1 controls and bidirectional overrides', () => {
-    expect(escapeControls('a\u001b[2Jb\u0000c\nd\re\tf\u007fg\u009bh\u202ei\u2028j')).toBe('a\\x1b[2Jb\\x00c\\nd\\re\\tf\\x7fg\\x9bh\\u202ei\\u2028j');
+  it('escapes control characters, line breaks, DEL, C1 controls and bidirectional overrides, and keeps tabs', () => {
+    expect(escapeControls('a\u001b[2Jb\u0000c\nd\re\tf\u007fg\u009bh\u202ei\u2028j')).toBe('a\\x1b[2Jb\\x00c\\nd\\re\tf\\x7fg\\x9bh\\u202ei\\u2028j');
   });
 
   it('leaves ordinary text, accents and other scripts alone', () => {

@@ -8,10 +8,11 @@ export const MAX_LINE_CHARS = 1000;
 /** The longest value quoted into a message. */
 export const MAX_VALUE_CHARS = 200;
 
-// C0 and C1 controls, DEL, the line and paragraph separators, and the bidirectional overrides and isolates
-// (which make a terminal show text in another order than it is).
+// C0 and C1 controls but the tab (CASA's log lines are tab-separated, and a tab moves nothing but the cursor),
+// DEL, the line and paragraph separators, and the bidirectional overrides and isolates (which make a terminal
+// show text in another order than it is).
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(char: string): string {
   const code = char.charCodeAt(0);
@@ -20,14 +21,12 @@ function escapeChar(char: string): string {
       return '\\n';
     case '\r':
       return '\\r';
-    case '\t':
-      return '\\t';
     default:
       return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   }
 }
 
-/** The text with every control character written as an escape (`\x1b`, `\n`, `\u202e`). */
+/** The text with every control character but the tab written as an escape (`\x1b`, `\n`, `\u202e`). */
 export function escapeControls(text: string): string {
   return text.replace(UNSAFE, escapeChar);
 }
