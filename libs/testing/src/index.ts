@@ -8,3 +8,4 @@ export * from './redis';
 export * from './raw-tar';
 export * from './file-systems';
 export * from './gzip-tar';
+export * from './library-package';
