@@ -1,5 +1,4 @@
 export * from './errors';
-export * from './version';
 export * from './files/atomic-write';
 export * from './redact/redactor';
 export type { Finding, FindingContext } from './report/finding';

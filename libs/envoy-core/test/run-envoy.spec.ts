@@ -33,7 +33,7 @@ describe('the envoy life cycle', () => {
     expect(help.stdout).toContain('--dry-run');
     const version = await run(testEnvoy(), ['--version'], { cwd: dir });
     expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toMatch(/^test-envoy \d+\.\d+\.\d+$/);
+    expect(version.stdout.trim()).toBe('test-envoy 4.5.6');
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -2,12 +2,12 @@
 // settings, supervision, signals and the report are tested the way users meet them.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { durationMs, ENVOYS_VERSION, InvalidInputError, runEnvoy, step, type EnvoyDefinition } from '../../src';
+import { durationMs, InvalidInputError, runEnvoy, step, type EnvoyDefinition } from '../../src';
 
 const definition: EnvoyDefinition = {
   cli: {
     envoy: 'test-envoy',
-    version: ENVOYS_VERSION,
+    version: '4.5.6',
     summary: 'Runs a node script under envoy-core supervision (test fixture).',
     processingDir: true,
     modes: [
