@@ -19,6 +19,7 @@ const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 const DEMO_X_FILES = [
   'apps/demo-x-envoy/README.md',
   'apps/demo-x-envoy/jest.config.cjs',
+  'apps/demo-x-envoy/package.json',
   'apps/demo-x-envoy/project.json',
   'apps/demo-x-envoy/src/launchers/run.ts',
   'apps/demo-x-envoy/src/main.ts',
@@ -157,7 +158,7 @@ describe('envoy generator: in the virtual tree', () => {
     expect(launcher).toContain('exitStatusFindings(result, this.command)');
     expect(launcher).toContain('export const run: LauncherFactory = (context) => new DemoXRun(context);');
     expect(text(tree, 'apps/demo-x-envoy/test/bundle.spec.ts')).toContain(
-      "describeStandaloneBundle('demo-x-envoy', ['--run', 'envoys.demo-x.command', 'DEMO_X_COMMAND']);",
+      "describeStandaloneBundle('demo-x-envoy', ['--run', 'envoys.demo-x.command', 'DEMO_X_COMMAND'], ['--run', 'missing-input']);",
     );
   });
 
@@ -329,13 +330,16 @@ describe('envoy generator: in a temporary copy of the workspace', () => {
     const tested = nx(['test', 'demo-x-envoy', '--output-style=static']);
     expect(tested).toMatch(/Tests: +\d+ passed, \d+ total/);
     const results = JSON.parse(readFileSync(join(copy, '.nx/test-results/demo-x-envoy.json'), 'utf8')) as { passed: number; failed: number };
-    expect(results).toMatchObject({ passed: 11, failed: 0 });
+    expect(results).toMatchObject({ passed: 13, failed: 0 });
 
     nx(['run-many', '-t', 'typecheck', 'lint', '-p', 'demo-x-envoy', 'y2-envoy', '--output-style=static']);
 
     const help = sh(copy, tmp, 'node', [main, '--help']);
     expect(help).toContain('demo-x-envoy --run INPUT [options]');
     expect(help).toContain('envoys.demo-x.command (DEMO_X_COMMAND)');
-    expect(sh(copy, tmp, main, ['--version']).trim()).toBe(`demo-x-envoy ${(JSON.parse(read('package.json')) as { version: string }).version}`);
+    // Its own version, from its own package.json, which `nx release` versions with the other envoys.
+    const own = JSON.parse(readFileSync(join(copy, 'apps/demo-x-envoy/package.json'), 'utf8')) as { name: string; version: string; private: boolean };
+    expect(own).toMatchObject({ name: '@envoys/demo-x-envoy', version: '0.1.0', private: true });
+    expect(sh(copy, tmp, main, ['--version']).trim()).toBe('demo-x-envoy 0.1.0');
   }, 300_000);
 });

@@ -1,4 +1,6 @@
-import { ENVOYS_VERSION, runEnvoy, type EnvoyDefinition } from '@envoys/envoy-core';
+import { runEnvoy, type EnvoyDefinition } from '@envoys/envoy-core';
+// The envoy's release version: apps/carta-envoy/package.json's, written by `nx release`.
+import { version } from '../package.json';
 import { CARTA_SETTINGS } from './settings';
 import { folder } from './launchers/folder';
 import { single } from './launchers/single';
@@ -7,7 +9,7 @@ import { single } from './launchers/single';
 const cartaEnvoy: EnvoyDefinition = {
   cli: {
     envoy: 'carta-envoy',
-    version: ENVOYS_VERSION,
+    version,
     summary: 'Starts a CARTA server for one session, routes it through Traefik (via Redis), and tears it down afterwards.',
     modes: [
       { name: 'single', flag: '--single', args: ['IMAGE'], description: 'view one image (FITS file or CASA/MIRIAD image directory)' },

@@ -1,3 +1,3 @@
 import { describeStandaloneBundle } from '@envoys/testing';
 
-describeStandaloneBundle('carta-envoy', ['--single', '--folder', '--session-id']);
+describeStandaloneBundle('carta-envoy', ['--single', '--folder', '--session-id'], ['--single', 'missing.fits', '--session-id', 's1']);

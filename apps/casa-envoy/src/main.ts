@@ -1,4 +1,6 @@
-import { ENVOYS_VERSION, runEnvoy, type EnvoyDefinition } from '@envoys/envoy-core';
+import { runEnvoy, type EnvoyDefinition } from '@envoys/envoy-core';
+// The envoy's release version: apps/casa-envoy/package.json's, written by `nx release`.
+import { version } from '../package.json';
 import { CASA_SETTINGS } from './settings';
 import { integrated } from './launchers/integrated';
 import { restore } from './launchers/restore';
@@ -10,7 +12,7 @@ import { verifyRun } from './launchers/verify-run';
 const casaEnvoy: EnvoyDefinition = {
   cli: {
     envoy: 'casa-envoy',
-    version: ENVOYS_VERSION,
+    version,
     summary: 'Audits and prepares a processing directory, runs CASA and its pipeline, and verifies that it really succeeded.',
     processingDir: true,
     modes: [

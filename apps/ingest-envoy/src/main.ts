@@ -1,4 +1,6 @@
-import { ENVOYS_VERSION, runEnvoy, type EnvoyDefinition } from '@envoys/envoy-core';
+import { runEnvoy, type EnvoyDefinition } from '@envoys/envoy-core';
+// The envoy's release version: apps/ingest-envoy/package.json's, written by `nx release`.
+import { version } from '../package.json';
 import { INGEST_SETTINGS } from './settings';
 import { calibration } from './launchers/calibration';
 import { image } from './launchers/image';
@@ -9,7 +11,7 @@ import { seci } from './launchers/seci';
 const ingestEnvoy: EnvoyDefinition = {
   cli: {
     envoy: 'ingest-envoy',
-    version: ENVOYS_VERSION,
+    version,
     summary: "Stages a processing directory's products with an ingestion manifest and runs the archive's ingest.",
     modes: [
       { name: 'calibration', flag: '--calibration', args: ['DIR'], description: 'ingest calibration tables and weblog' },

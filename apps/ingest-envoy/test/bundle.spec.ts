@@ -1,3 +1,3 @@
 import { describeStandaloneBundle } from '@envoys/testing';
 
-describeStandaloneBundle('ingest-envoy', ['--calibration', '--image', '--observation', '--seci', '--reingest']);
+describeStandaloneBundle('ingest-envoy', ['--calibration', '--image', '--observation', '--seci', '--reingest'], ['--calibration', 'missing-dir']);

@@ -1,14 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { bundleAlone, ENVOYS_VERSION_FROM_PACKAGE } from './bundles';
+import { dirname, join } from 'node:path';
+import { bundleAlone, bundlePath, envoyVersion } from './bundles';
 
 /**
  * The tests of SPEC 3.1 every envoy's bundle must pass: one file that runs on a node with Node.js and
  * nothing else, directly through its #! line. Call inside a test file of the envoy.
  */
-export function describeStandaloneBundle(envoy: string, helpMentions: readonly string[]): void {
+export function describeStandaloneBundle(envoy: string, helpMentions: readonly string[], missingInput?: readonly string[]): void {
   describe(`${envoy} bundle`, () => {
     it('runs alone from an empty directory with an empty environment', () => {
       const main = bundleAlone(envoy);
@@ -18,12 +18,27 @@ export function describeStandaloneBundle(envoy: string, helpMentions: readonly s
       expect(readdirSync(dirname(main))).toEqual(['main.js']);
     });
 
-    it('is executable directly through its #! line and reports its version', () => {
+    it('is the only file the build leaves in dist/apps/<envoy>', () => {
+      expect(readdirSync(dirname(bundlePath(envoy)))).toEqual(['main.js']);
+    });
+
+    it('is executable directly through its #! line and reports its own project version', () => {
       const main = bundleAlone(envoy);
       expect(readFileSync(main, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
       expect(statSync(main).mode & 0o111).not.toBe(0);
-      expect(execFileSync(main, ['--version'], { encoding: 'utf8' }).trim()).toBe(`${envoy} ${ENVOYS_VERSION_FROM_PACKAGE}`);
+      expect(execFileSync(main, ['--version'], { encoding: 'utf8' }).trim()).toBe(`${envoy} ${envoyVersion(envoy)}`);
     });
+
+    if (missingInput) {
+      it('writes its own project version into the run report', () => {
+        const main = bundleAlone(envoy);
+        const dir = dirname(main);
+        const run = spawnSync('node', [main, ...missingInput, '--report', 'report.json'], { cwd: dir, encoding: 'utf8' });
+        expect([run.status, run.stderr]).toEqual([66, expect.any(String)]);
+        const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { envoy: string; version: string; exitCode: number };
+        expect([report.envoy, report.version, report.exitCode]).toEqual([envoy, envoyVersion(envoy), 66]);
+      });
+    }
 
     it('requires nothing but Node built-ins', () => {
       const source = readFileSync(bundleAlone(envoy), 'utf8');

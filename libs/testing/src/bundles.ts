@@ -19,5 +19,7 @@ export function bundleAlone(envoy: string): string {
   return join(dir, 'main.js');
 }
 
-/** The version every envoy must report: the root package.json's. */
-export const ENVOYS_VERSION_FROM_PACKAGE = (JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8')) as { version: string }).version;
+/** The version an envoy must report: its own project's, apps/<envoy>/package.json (written by `nx release`). */
+export function envoyVersion(envoy: string): string {
+  return (JSON.parse(readFileSync(join(workspaceRoot, 'apps', envoy, 'package.json'), 'utf8')) as { version: string }).version;
+}
