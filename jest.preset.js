@@ -23,6 +23,11 @@ module.exports = {
     ],
   },
   transformIgnorePatterns: [`node_modules/(?!(${escaped.join('|')})/)`],
-  reporters: ['default', require('node:path').join(__dirname, 'tools/jest/summary-reporter.cjs')],
+  // The summary feeds `npm test`'s closing line; JUnit XML (reports/junit/<project>.xml) feeds GitLab.
+  reporters: [
+    'default',
+    require('node:path').join(__dirname, 'tools/jest/summary-reporter.cjs'),
+    require('node:path').join(__dirname, 'tools/jest/junit-reporter.cjs'),
+  ],
   testTimeout: 60000,
 };

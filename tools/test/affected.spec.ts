@@ -25,4 +25,13 @@ describe('nx affected', () => {
   it('a change to envoy-core affects every envoy', () => {
     expect(affectedBy('libs/envoy-core/src/index.ts')).toEqual(expect.arrayContaining(['carta-envoy', 'casa-envoy', 'envoy-core', 'ingest-envoy']));
   });
+
+  it('a change to carta-envoy affects carta-envoy alone: no tool or deployment project depends on every envoy', () => {
+    expect(affectedBy('apps/carta-envoy/src/main.ts')).toEqual(['carta-envoy']);
+  });
+
+  it("an emulator's change affects the envoy tested against it, and the deployment tests that run it", () => {
+    expect(affectedBy('tools/emulators/casa/lib/main.cjs')).toEqual(['casa-emulator', 'casa-envoy', 'deploy']);
+    expect(affectedBy('tools/emulators/carta/lib/main.cjs')).toEqual(['carta-emulator', 'carta-envoy', 'deploy']);
+  });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 // quiet failures of a wrong PPR, and that no emulator process survives a group kill.
 describe('CASA emulator', () => {
   it('passes its self-check', () => {
-    const result = spawnSync('bash', [join(__dirname, '../emulators/casa/selftest.sh')], { encoding: 'utf8', timeout: 280_000 });
+    const result = spawnSync('bash', [join(__dirname, '../selftest.sh')], { encoding: 'utf8', timeout: 280_000 });
     const failures = result.stdout.split('\n').filter((line) => line.startsWith('FAIL'));
     expect(failures).toEqual([]);
     expect(result.status).toBe(0);

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'casa-emulator',
+  preset: '../../../jest.preset.js',
+  rootDir: __dirname,
+};
