@@ -16,3 +16,17 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Whether another process holds `port` now: a bind of it on every interface fails with EADDRINUSE. Asked when
+ * the backend died before it answered, to tell a port taken between freePort() and the backend's own bind
+ * (launch again elsewhere) from a backend that fails for any other reason.
+ */
+export function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'));
+    server.listen({ port, host: '0.0.0.0', exclusive: true }, () => server.close(() => resolve(false)));
+  });
+}

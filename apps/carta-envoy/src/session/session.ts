@@ -19,7 +19,7 @@ import { findBackend } from './backend';
 import { nodeFqdn } from './host';
 import { untilLifetimeEnds } from './lifetime';
 import { postEvent, type Delivery } from './notify';
-import { freePort } from './port';
+import { freePort, portTaken } from './port';
 import { waitUntilReady } from './ready';
 import { permanentRedisError, redisLocation, redisReason, redisSecrets, withRedis } from './redis';
 import { GaveUp, retry } from './retry';
@@ -34,6 +34,8 @@ export type TargetAudit = (given: string, cwd: string) => Promise<SessionTarget>
 type EndReason = 'lifetime' | 'backend-exited' | 'signal' | 'failure';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+// Launches of the backend in one session when its port keeps being taken by other processes before it binds.
+const MAX_LAUNCHES = 3;
 // Routes outlive the session's end by this much at most when the envoy dies without its teardown.
 const ROUTE_TTL_MARGIN_MS = 10 * 60 * 1000;
 
@@ -62,6 +64,9 @@ class CartaSession implements Launcher {
   private routes: SessionRoutes | undefined;
   private expiresAt: Date | undefined;
   private launched = false;
+  private launches = 0;
+  /** The port another process took before the backend could bind it: the backend is launched again elsewhere. */
+  private portLost: number | undefined;
   private endedBy: EndReason = 'failure';
   private readonly notifications: Delivery[] = [];
 
@@ -149,11 +154,22 @@ class CartaSession implements Launcher {
     return `port ${this.port}; the proxy will reach the backend at ${backendUrl(this.host, this.port)}`;
   }
 
+  /** The backend lost its port to another process before it could bind it: the same launch on a new port. */
+  async relaunch(): Promise<LaunchPlan | undefined> {
+    const lost = this.portLost;
+    if (lost === undefined) return undefined;
+    this.portLost = undefined;
+    await this.pickPort();
+    this.context.logger.child('port').warn(`port ${lost} was taken by another process before the backend could listen on it: launching it again on port ${this.port}`);
+    return this.launchPlan();
+  }
+
   launchPlan(): LaunchPlan {
     const { target, backend, port } = this;
     if (!target || !backend || port === undefined) throw new Error('the setup steps have not run');
     const idle = this.config.idleTimeoutSeconds;
     this.launched = !this.context.dryRun;
+    this.launches += 1;
     return {
       argv: [
         backend,
@@ -197,6 +213,12 @@ class CartaSession implements Launcher {
         if (this.context.signal.aborted) return this.end('signal');
         // The backend may have exited a moment ago, its result not yet delivered.
         const result = exited ?? (await settledWithin(running.result, 50));
+        if (result && result.exitCode !== 0 && this.launches < MAX_LAUNCHES && (await portTaken(port))) {
+          // freePort() closes its socket for the backend to bind: someone else bound it first. Not a failure
+          // of the backend: relaunch() gives it another port.
+          this.portLost = port;
+          return;
+        }
         if (result) throw new ExternalFailureError(`CARTA backend ${describeExit(result)} before it answered on port ${port}`);
         throw new ExternalFailureError(`CARTA backend did not answer on port ${port} within ${this.config.readyTimeoutMs / 1000} s (envoys.carta.readyTimeoutSeconds); it was stopped`);
       }

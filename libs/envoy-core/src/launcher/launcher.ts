@@ -46,6 +46,12 @@ export interface Launcher {
   launchPlan?(): LaunchPlan;
   /** Work that accompanies the running system (readiness checks, routes, a session lifetime). */
   whileRunning?(running: RunningProcess): Promise<void>;
+  /**
+   * Asked after a launch ended by itself (not stopped by a signal, a time limit or a failure while running):
+   * a new plan launches the external system again (e.g. the port it was given was taken by another process
+   * before it could bind it); undefined goes on to the verification. The launcher bounds the attempts.
+   */
+  relaunch?(result: LaunchResult): Promise<LaunchPlan | undefined>;
   /** Evidence that the run failed although it may have exited 0; empty means verified. */
   verify?(result: LaunchResult | undefined): Promise<readonly Finding[]>;
   /** Always runs at the end, also after failures and signals (remove routes, notify). */

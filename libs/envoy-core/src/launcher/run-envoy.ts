@@ -293,6 +293,10 @@ class Run {
       detail: result.signal ? `ended by ${result.signal}` : `exited with status ${result.exitCode}`,
     });
     logger.info(result.signal ? `ended by ${result.signal}` : `exited with status ${result.exitCode}`, { ms: result.durationMs });
+    if (!result.interruptedBy && !watcherFailure && !result.timedOut && !this.signals.received && launcher.relaunch) {
+      const again = await launcher.relaunch(result);
+      if (again) return this.launch(launcher, again);
+    }
     if (result.interruptedBy) throw new InterruptedError(result.interruptedBy, `stopped by ${result.interruptedBy}; the external system was stopped`);
     if (watcherFailure) throw watcherFailure;
     if (result.timedOut) {
