@@ -5,8 +5,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePackages } from './system-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+// A fresh machine has only Node.js: the Debian packages the suites need (redis-server, ...) are installed first
+// when this runs as root with apt-get; otherwise one line says what to run, before anything is built.
+const suites = process.argv.includes('test-slurm') ? ['test', 'test:slurm'] : ['test'];
+const missing = ensurePackages(suites);
+if (missing) {
+  console.error(`npm test: ${missing}`);
+  process.exit(1);
+}
 const results = join(root, '.nx/test-results');
 rmSync(results, { recursive: true, force: true });
 
