@@ -4,7 +4,7 @@
 
 // Directories and files that must be there, or must be made.
 export { requireDirectory, requireFile } from './directories/require-path';
-export { ensureDirectory } from './directories/ensure-directory';
+export { ensureDirectory, type EnsureDirectoryOptions } from './directories/ensure-directory';
 
 // Paths from input files stay inside the directory they belong to (SPEC 3.6).
 export { isInside } from './confine/is-inside';

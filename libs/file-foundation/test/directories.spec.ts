@@ -68,3 +68,24 @@ describe('directory and file checks', () => {
     });
   });
 });
+
+describe('ensureDirectory in a dry run', () => {
+  afterAll(removeTemps);
+
+  it('checks what the creation would meet and creates nothing', async () => {
+    const dir = makeTemp('dirs-dry-');
+    await expect(ensureDirectory(join(dir, 'a', 'b'), 'working directory', { dryRun: true })).resolves.toBeUndefined();
+    expect(() => statSync(join(dir, 'a'))).toThrow();
+    writeFileSync(join(dir, 'file'), 'x');
+    for (const path of [join(dir, 'file'), join(dir, 'file', 'below')]) {
+      await expect(ensureDirectory(path, 'working directory', { dryRun: true })).rejects.toMatchObject({
+        exitCode: ExitCode.CannotCreate,
+        message: `cannot create working directory ${path}: a file is in the way`,
+      });
+      await expect(ensureDirectory(path, 'working directory')).rejects.toMatchObject({
+        exitCode: ExitCode.CannotCreate,
+        message: `cannot create working directory ${path}: a file is in the way`,
+      });
+    }
+  });
+});

@@ -24,3 +24,16 @@ export function relativePathProblem(path: string): string | undefined {
   if (path.split(/[\\/]/).includes('..')) return 'has a ".." segment';
   return undefined;
 }
+
+/**
+ * Why a name of a real directory on this machine cannot be one path component of a PPR, or undefined. Unlike a
+ * name taken from an input file, it is not judged by what another system would make of it: a backslash is an
+ * ordinary character on Linux, and the pipeline reads such a directory as it is.
+ */
+export function directoryNameProblem(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  if (name.includes('\0')) return 'contains a NUL character';
+  if (name.includes('/')) return 'contains "/"';
+  if (name === '.' || name === '..') return `is ${JSON.stringify(name)}, not a name`;
+  return undefined;
+}

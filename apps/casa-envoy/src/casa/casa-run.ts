@@ -110,11 +110,13 @@ export class CasaRun implements Launcher {
     return `extracted ${entries.length} entries of ${tar} into products/`;
   }
 
+  // A dry run makes the same calls with dryRun: every check of the real run, nothing written. There is no
+  // second, dry-run-only version of a check to drift from the real one.
   private async prepareDirectories(): Promise<string> {
-    if (this.context.dryRun) return 'would create working/ and products/ where missing';
-    await ensureDirectory(this.workingDir, 'working directory');
-    await ensureDirectory(this.productsDir, 'products directory');
-    return 'working/ and products/ ready';
+    const { dryRun } = this.context;
+    await ensureDirectory(this.workingDir, 'working directory', { dryRun });
+    await ensureDirectory(this.productsDir, 'products directory', { dryRun });
+    return dryRun ? 'would create working/ and products/ where missing' : 'working/ and products/ ready';
   }
 
   private async correctPpr(): Promise<string> {
@@ -122,9 +124,9 @@ export class CasaRun implements Launcher {
     const source = this.inputs?.ppr.path ?? '';
     const target = join(this.workingDir, 'PPR.xml');
     const change = `RootDirectory=${paths.rootDirectory}, RelativePath=${paths.relativePath}`;
-    if (this.context.dryRun) return `would write ${target} with ${change}`;
-    await correctPpr({ source, target, ...paths });
-    return `wrote ${target} with ${change}`;
+    const { dryRun } = this.context;
+    await correctPpr({ source, target, ...paths, dryRun });
+    return dryRun ? `would write ${target} with ${change}` : `wrote ${target} with ${change}`;
   }
 
   private async takeBaseline(): Promise<string> {

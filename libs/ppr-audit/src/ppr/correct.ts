@@ -1,7 +1,7 @@
 import { CannotCreateError, InvalidInputError, writeFileAtomic } from '@envoys/envoy-core';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { bareNameProblem } from '../names';
+import { directoryNameProblem } from '../names';
 import { auditFailure } from '../problems';
 import { auditPpr } from './audit';
 import { escapeXmlText } from './escape';
@@ -16,6 +16,8 @@ export interface CorrectPprOptions extends PprPaths {
   readonly target: string;
   /** The name of the source in messages (default: its path). */
   readonly label?: string;
+  /** Every check and the corrected bytes, but nothing written: what a dry run does. */
+  readonly dryRun?: boolean;
 }
 
 export interface CorrectedPpr {
@@ -91,25 +93,33 @@ async function refuseToOverwrite(source: string, target: string): Promise<void> 
   }
 }
 
-function checkPaths(paths: PprPaths): void {
+/**
+ * The checks of the two texts a corrected PPR gets, shared by the audit of the processing directory (so a dry
+ * run makes them too) and by correctPpr: an absolute RootDirectory, a RelativePath that is one directory name,
+ * both representable in XML. Returns them escaped for the PPR.
+ */
+export function checkPprPaths(paths: PprPaths): { rootDirectory: string; relativePath: string } {
   if (!isAbsolute(paths.rootDirectory)) {
     throw new InvalidInputError(`RootDirectory ${JSON.stringify(paths.rootDirectory)} must be an absolute path`);
   }
-  const reason = paths.relativePath === '' ? 'is empty' : bareNameProblem(paths.relativePath);
+  const reason = directoryNameProblem(paths.relativePath);
   if (reason) throw new InvalidInputError(`RelativePath ${JSON.stringify(paths.relativePath)} ${reason} (it must be one directory name)`);
+  return {
+    rootDirectory: escapeXmlText(paths.rootDirectory, 'RootDirectory'),
+    relativePath: escapeXmlText(paths.relativePath, 'RelativePath'),
+  };
 }
 
 /**
  * Writes a copy of the PPR whose RootDirectory and every DataSet/RelativePath hold the job's real paths
  * (SPEC 4.5). The copy is the original's bytes with exactly those texts replaced: the pipeline and people
  * comparing the two files rely on nothing else moving. Fails with 65 (with every problem in `details`)
- * when the PPR does not pass the audit, 66 when it does not exist, 73 when the copy cannot be written.
+ * when the PPR does not pass the audit, 66 when it does not exist, 73 when the copy cannot be written. With
+ * `dryRun`, makes every check and writes nothing.
  */
 export async function correctPpr(options: CorrectPprOptions): Promise<CorrectedPpr> {
   const label = options.label ?? options.source;
-  checkPaths(options);
-  const rootDirectory = escapeXmlText(options.rootDirectory, 'RootDirectory');
-  const relativePath = escapeXmlText(options.relativePath, 'RelativePath');
+  const { rootDirectory, relativePath } = checkPprPaths(options);
   await refuseToOverwrite(options.source, options.target);
 
   const { reading, bytes } = await scanPprFile({ path: options.source, label });
@@ -120,7 +130,8 @@ export async function correctPpr(options: CorrectPprOptions): Promise<CorrectedP
     replaceText(bytes, document.rootDirectory, rootDirectory, label),
     ...document.dataSets.map((set) => replaceText(bytes, set.relativePath, relativePath, label)),
   ];
-  await writeFileAtomic(options.target, applyEdits(bytes, edits));
+  const corrected = applyEdits(bytes, edits);
+  if (!options.dryRun) await writeFileAtomic(options.target, corrected);
   return {
     target: options.target,
     rootDirectory: options.rootDirectory,

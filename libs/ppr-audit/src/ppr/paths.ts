@@ -1,6 +1,7 @@
 import { inputError, InvalidInputError } from '@envoys/envoy-core';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { checkPprPaths } from './correct';
 
 /** The two texts of a PPR corrected for the job's directory (SPEC 4.5). */
 export interface PprPaths {
@@ -25,5 +26,8 @@ export async function resolvePprPaths(processingDir: string): Promise<PprPaths> 
   if (relativePath === '') {
     throw new InvalidInputError(`processing directory ${processingDir} is the root directory: it has no parent for RootDirectory`);
   }
-  return { rootDirectory: dirname(real), relativePath };
+  const paths = { rootDirectory: dirname(real), relativePath };
+  // The checks correctPpr makes, made here already: a dry run stops before the correction but not before them.
+  checkPprPaths(paths);
+  return paths;
 }
