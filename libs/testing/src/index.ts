@@ -9,3 +9,4 @@ export * from './raw-tar';
 export * from './file-systems';
 export * from './gzip-tar';
 export * from './library-package';
+export * from './properties';

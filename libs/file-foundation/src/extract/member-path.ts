@@ -37,6 +37,8 @@ export function memberPath(name: string): MemberPath {
   if (isAbsoluteName(name)) return { problem: 'has an absolute path' };
   if (hasDotDot(name)) return { problem: "has '..' in its path" };
   const path = posix.normalize(name).replace(/\/+$/, '') || '.';
+  // `./C:/x` normalises to `C:/x`, a drive path: judged as what it becomes, not only as it was written.
+  if (isAbsoluteName(path)) return { problem: 'has an absolute path' };
   if (segments(path).length > MAX_DEPTH) return { problem: `is nested more than ${MAX_DEPTH} directories deep` };
   return { path };
 }
