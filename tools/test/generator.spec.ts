@@ -119,7 +119,7 @@ describe('envoy generator: in the virtual tree', () => {
     const project = readProjectConfiguration(tree, 'demo-x-envoy');
     expect(project.tags).toEqual(['type:app', 'scope:demo-x']);
     expect(project.projectType).toBe('application');
-    expect(Object.keys(project.targets ?? {})).toEqual(['bundle', 'build', 'typecheck', 'lint', 'test']);
+    expect(Object.keys(project.targets ?? {})).toEqual(['bundle', 'build', 'executable', 'typecheck', 'lint', 'test']);
     expect(project.targets?.['bundle']?.executor).toBe('@nx/esbuild:esbuild');
     expect(project.targets?.['test']?.dependsOn).toEqual(['build']);
   });
