@@ -184,8 +184,8 @@ console.log(`${lib}: dist/libs/${lib} (${manifest.name}@${manifest.version})${up
 
 /**
  * Node's ES modules see only the named exports it can detect in a CommonJS package, and misses some (sax's
- * `parser`). In the ES module build, a static import of a CommonJS-only package therefore goes through
- * `require` (made with createRequire), exactly as in the CommonJS build.
+ * `parser`). In the ES module build, a named import from a CommonJS-only package therefore becomes its
+ * default import (the whole `module.exports`, which Node and bundlers always provide) and a destructuring.
  */
 function esmInteropOptions() {
   const isCommonJsOnly = (name) => {
@@ -194,20 +194,27 @@ function esmInteropOptions() {
     const pkg = JSON.parse(readFileSync(file, 'utf8'));
     return pkg.type !== 'module' && !JSON.stringify(pkg.exports ?? {}).includes('"import"') && pkg.module === undefined;
   };
+  const namedImport = /^import\s*\{([^}]*)\}\s*from\s*'([^'./][^']*)';?$/gm;
   return {
-    banner: { js: "import { createRequire as __envoysCreateRequire } from 'node:module';\nconst __envoysRequire = __envoysCreateRequire(import.meta.url);" },
     plugins: [
       {
         name: 'commonjs-dependencies',
         setup(builder) {
-          builder.onResolve({ filter: /^[^./]/ }, (args) => {
-            if (args.kind !== 'import-statement' || args.namespace === 'commonjs-dependency') return undefined;
-            if (args.path.startsWith('node:') || builtins.has(args.path) || args.path.startsWith('@envoys/')) return undefined;
-            return isCommonJsOnly(packageOf(args.path)) ? { path: args.path, namespace: 'commonjs-dependency' } : undefined;
-          });
-          builder.onLoad({ filter: /.*/, namespace: 'commonjs-dependency' }, (args) => {
-            imported.add(args.path);
-            return { contents: `module.exports = __envoysRequire(${JSON.stringify(args.path)});`, loader: 'js' };
+          builder.onLoad({ filter: /\.ts$/ }, (args) => {
+            const source = readFileSync(args.path, 'utf8');
+            let count = 0;
+            const contents = source.replace(namedImport, (statement, list, specifier) => {
+              if (specifier.startsWith('node:') || builtins.has(specifier) || !isCommonJsOnly(packageOf(specifier))) return statement;
+              const names = list.split(',').map((name) => name.trim()).filter(Boolean);
+              const types = names.filter((name) => name.startsWith('type ')).map((name) => name.slice(5));
+              const values = names.filter((name) => !name.startsWith('type ')).map((name) => name.replace(/\s+as\s+/, ': '));
+              const local = `__commonjs${(count += 1)}`;
+              return [
+                types.length > 0 ? `import type { ${types.join(', ')} } from '${specifier}';` : '',
+                values.length > 0 ? `import ${local} from '${specifier}';\nconst { ${values.join(', ')} } = ${local};` : '',
+              ].join('\n');
+            });
+            return { contents, loader: 'ts' };
           });
         },
       },

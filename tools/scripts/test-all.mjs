@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 // A fresh machine has only Node.js: the Debian packages the suites need (redis-server, ...) are installed first
 // when this runs as root with apt-get; otherwise one line says what to run, before anything is built.
-const suites = process.argv.includes('test-slurm') ? ['test', 'test:slurm'] : ['test'];
+const suites = ['test', ...(process.argv.includes('test-slurm') ? ['test:slurm'] : []), ...(process.argv.includes('test-release') ? ['test:release'] : [])];
 const missing = ensurePackages(suites);
 if (missing) {
   console.error(`npm test: ${missing}`);
