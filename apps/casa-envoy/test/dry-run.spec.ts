@@ -55,7 +55,7 @@ describe('casa-envoy --dry-run and the CASA installation', () => {
     mkdirSync(pipeline, { recursive: true });
     writeFileSync(join(pipeline, 'runpipeline.py'), '# ALMA pipeline runner\n');
     writeFileSync(join(pipeline, 'runvlapipeline.py'), '# VLA pipeline runner\n');
-    const dir = makeProcessingDir({ mode: 'standard-cal', metadata: { ...metadataFor('standard-cal'), projectMetadata: { telescope: 'ALMA' } } });
+    const dir = makeProcessingDir({ mode: 'standard-cal', telescope: 'alma' });
     const finished = await casaEnvoy(dir, [...MODE_ARGS['standard-cal'], '--dry-run'], { CASA_HOME: home });
     expect(finished.code).toBe(0);
     expect(finished.stdout).toContain(join(pipeline, 'runpipeline.py'));

@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tempDir, treeFingerprint, writeRawTar } from '@envoys/testing';
+import { tempDir, treeFingerprint, workspaceRoot, writeRawTar } from '@envoys/testing';
 import { casaEnvoy, MODE_ARGS, readReport, reason } from './support/casa-envoy';
-import { addCalibrationTar, CASA_EMULATOR_HOME, makeProcessingDir, metadataFor, pprFor, SDM, type CasaMode } from './support/processing-dir';
+import { addCalibrationTar, almaPprFor, ASDMS, CASA_EMULATOR_HOME, makeProcessingDir, metadataFor, pprFor, SDM, type CasaMode } from './support/processing-dir';
 
 type Prepare = (dir: string) => void | Promise<void>;
 const edit = (replace: (ppr: string) => string) => pprFor('standard-cal').replace(/[\s\S]*/, (text) => replace(text));
@@ -37,6 +37,7 @@ interface Case {
   readonly rawdata?: boolean;
   readonly prepare?: Prepare;
   readonly env?: Record<string, string | undefined>;
+  readonly telescope?: 'vla' | 'alma';
 }
 
 const CASES: Case[] = [
@@ -64,6 +65,32 @@ const CASES: Case[] = [
   { name: 'restore of a locator that is not an execution block', mode: 'restore', code: 65, metadata: { ...metadataFor('restore'), productLocator: 'uid://evla/image/1234' }, message: /productLocator/ },
   { name: 'imaging without a .ms CMS name', mode: 'standard-img', code: 65, metadata: { ...metadataFor('standard-img'), cmsName: 'brain.cms' }, message: /cmsName/ },
   { name: 'imaging without calibrationSourceDirectory', mode: 'standard-img', code: 65, metadata: (() => { const m = metadataFor('standard-img'); delete m['calibrationSourceDirectory']; return m; })(), message: /calibrationSourceDirectory/ },
+  // What sax lets pass and the pipeline's parser (expat) refuses: refused before launch, not after.
+  { name: 'a space after </ in an end tag', code: 65, ppr: edit((p) => p.replace('</Telescope>', '</ Telescope>')), message: /^casa-envoy: audit failed: PPR\.xml:6:24: malformed end tag "<\/ Telescope>"/ },
+  { name: 'a space after < in a start tag', code: 65, ppr: edit((p) => p.replace('<RelativePath>', '< RelativePath>')), message: /^casa-envoy: audit failed: PPR\.xml:\d+:17: malformed start tag "< RelativePath>"/ },
+  { name: 'a duplicate attribute', code: 65, ppr: edit((p) => p.replace('<DataSet>', '<DataSet kind="a" kind="b">')), message: /^casa-envoy: audit failed: PPR\.xml:\d+:13: attribute kind appears twice in one tag/ },
+  { name: 'metadata telescope ALMA with a PPR saying EVLA', code: 65, metadata: { ...metadataFor('standard-cal'), projectMetadata: { telescope: 'ALMA' } }, message: /PPR\.xml:6:9: ProjectSummary\/Telescope "EVLA" is not the telescope of metadata\.json \(projectMetadata\.telescope "ALMA"\)/ },
+  { name: 'a PPR far larger than any real one (not read)', code: 65, prepare: (dir) => truncateSync(join(dir, 'PPR.xml'), 65 * 1024 * 1024), message: /^casa-envoy: audit failed: PPR\.xml: is larger than 64 MiB/ },
+  // What the VLA reader would reject or read differently.
+  { name: 'SdmIdentifier with white space around it', code: 65, ppr: edit((p) => p.replace(`>${SDM}<`, `> ${SDM}\n<`)), message: /SdmIdentifier " brain_000\.58099\.67095825232\\n" has white space around it: the pipeline reads it verbatim/ },
+  { name: 'SdmIdentifier in CDATA', code: 65, ppr: edit((p) => p.replace(`>${SDM}<`, `><![CDATA[${SDM}]]><`)), message: /PPR\.xml:\d+:17: SdmIdentifier holds a CDATA section: the pipeline reads no text from one/ },
+  { name: 'a comment in SdmIdentifier', code: 65, ppr: edit((p) => p.replace(`>${SDM}<`, `><!-- EB -->${SDM}<`)), message: /SdmIdentifier has a comment inside/ },
+  { name: 'a numeric SdmIdentifier', code: 65, ppr: edit((p) => p.replace(`>${SDM}<`, '>58099<')), message: /SdmIdentifier "58099" is read by the pipeline as an integer/ },
+  { name: 'two DataSets', code: 65, ppr: edit((p) => p.replace(/(<DataSet>[\s\S]*?<\/DataSet>)/, '$1\n            $1')), message: /DataSet appears 2 times in ProcessingRequest: the pipeline reads exactly one/ },
+  { name: 'two ProcessingRequests', code: 65, ppr: edit((p) => p.replace(/(<ProcessingRequest>[\s\S]*?<\/ProcessingRequest>)/, '$1\n        $1')), message: /ProcessingRequest appears 2 times in ProcessingRequests/ },
+  ...['ProposalCode', 'Observatory', 'Telescope', 'ProcessingSite', 'Operator', 'Mode'].map((field) => ({
+    name: `a ProjectSummary without ${field}`,
+    code: 65,
+    ppr: edit((p) => p.replace(new RegExp(`<${field}>[^<]*</${field}>`), '')),
+    message: field === 'Telescope' ? /ProjectSummary has no Telescope/ : new RegExp(`PPR\\.xml:3:5: ProjectSummary has no ${field} \\(the VLA pipeline reads`),
+  })),
+  { name: 'Operator in CDATA', code: 65, ppr: edit((p) => p.replace('<Operator>vlapipe</Operator>', '<Operator><![CDATA[vla<pipe>]]></Operator>')), message: /Operator holds a CDATA section/ },
+  { name: 'a numeric ProposalCode', code: 65, ppr: edit((p) => p.replace('<ProposalCode>VLA/null</ProposalCode>', '<ProposalCode>20170101</ProposalCode>')), message: /ProposalCode "20170101" is read by the pipeline as an integer/ },
+  { name: 'an ALMA-shaped PPR for telescope EVLA', code: 65, ppr: readFileSync(join(workspaceRoot, 'tools/fixtures/examples/PPR-alma.xml'), 'utf8').replace('<Telescope>ALMA</Telescope>', '<Telescope>EVLA</Telescope>'), message: /DataSet has the ALMA shape .*but telescope "EVLA" selects runvlapipeline\.py/ },
+  { name: 'a VLA-shaped PPR for telescope ALMA', code: 65, metadata: { ...metadataFor('standard-cal'), projectMetadata: { telescope: 'ALMA' } }, ppr: edit((p) => p.replace('<Telescope>EVLA</Telescope>', '<Telescope>ALMA</Telescope>').replace('<ProjectStructure>TBD</ProjectStructure>', /<ProjectStructure>[\s\S]*<\/ProjectStructure>/.exec(almaPprFor('standard-cal'))?.[0] ?? '')), message: /DataSet has the VLA shape .*but telescope "ALMA" selects runpipeline\.py/ },
+  { name: 'ALMA: a ProjectStructure without OUSStatusRef', telescope: 'alma', code: 65, ppr: almaPprFor('standard-cal').replace(/<OUSStatusRef[^>]*\/>/, ''), message: /ProjectStructure has no (OUSStatusRef|AlmaStructure)/ },
+  { name: 'ALMA: an AsdmDiskName with white space around it', telescope: 'alma', code: 65, ppr: almaPprFor('standard-cal').replace(`>${ASDMS[1]}<`, `> ${ASDMS[1]}<`), message: /AsdmDiskName " uid___A002_Xe1f219_X7ee8" has white space around it/ },
+  { name: 'ALMA: an ASDM without ExecBlockId', telescope: 'alma', code: 65, ppr: almaPprFor('standard-cal').replace(/<ExecBlockId>[^<]*<\/ExecBlockId>/, ''), message: /AsdmRef has no ExecBlockId/ },
   { name: 'missing metadata.json', code: 66, prepare: (dir) => rmSync(join(dir, 'metadata.json')), message: /metadata\.json/ },
   { name: 'missing PPR.xml', code: 66, prepare: (dir) => rmSync(join(dir, 'PPR.xml')), message: /PPR\.xml/ },
   { name: 'missing rawdata', code: 66, prepare: (dir) => rmSync(join(dir, 'rawdata'), { recursive: true }), message: /rawdata/ },
@@ -83,7 +110,7 @@ const CASES: Case[] = [
 describe('casa-envoy on hostile and broken inputs', () => {
   it.each(CASES.map((item) => [item.name, item] as const))('%s', async (_name, item) => {
     const mode = item.mode ?? 'standard-cal';
-    const dir = makeProcessingDir({ mode, ppr: item.ppr, metadata: item.metadata, rawdata: item.rawdata });
+    const dir = makeProcessingDir({ mode, ppr: item.ppr, metadata: item.metadata, rawdata: item.rawdata, telescope: item.telescope });
     await item.prepare?.(dir);
     const spool = dirname(dir);
     const before = treeFingerprint(spool);

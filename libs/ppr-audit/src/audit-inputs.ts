@@ -2,10 +2,11 @@ import { resolve } from 'node:path';
 import { readAndAuditMetadata } from './metadata/read';
 import type { MetadataFor } from './metadata/types';
 import type { CasaMode } from './modes';
-import { auditFailure } from './problems';
+import { auditFailure, quote } from './problems';
 import { auditPpr } from './ppr/audit';
+import { place } from './ppr/fields';
 import { scanPprFile } from './ppr/read';
-import type { PprDocument } from './ppr/types';
+import type { PprDocument, PprReading } from './ppr/types';
 
 export interface AuditInputsOptions<M extends CasaMode> {
   /** The processing directory; relative input paths are taken from here. */
@@ -19,7 +20,7 @@ export interface AuditInputsOptions<M extends CasaMode> {
 
 export interface AuditedInputs<M extends CasaMode> {
   readonly metadata: MetadataFor<M>;
-  /** The PPR; its telescope is metadata's projectMetadata.telescope, else the PPR's own (SPEC 4.7). */
+  /** The PPR; its telescope (and so its reader) is metadata's projectMetadata.telescope, else the PPR's own (SPEC 4.7). */
   readonly ppr: PprDocument;
 }
 
@@ -41,12 +42,29 @@ export async function auditInputs<M extends CasaMode>(options: AuditInputsOption
   if (pprResult.status === 'rejected') throw pprResult.reason;
 
   const metadataAudit = metadataResult.value;
-  const pprAudit = auditPpr(pprResult.value.reading);
-  const problems = [...(metadataAudit.ok ? [] : metadataAudit.problems), ...(pprAudit.ok ? [] : pprAudit.problems)];
-  if (!metadataAudit.ok || !pprAudit.ok) throw auditFailure(problems);
+  const reading = pprResult.value.reading;
+  const metadataTelescope = metadataAudit.ok ? metadataAudit.metadata.projectMetadata?.telescope?.trim() || undefined : undefined;
+  const pprAudit = auditPpr(reading, metadataTelescope ? { telescope: metadataTelescope } : {});
+  const mismatch = metadataTelescope ? telescopeMismatch(options.metadataPath, metadataTelescope, reading) : undefined;
+  const problems = [
+    ...(metadataAudit.ok ? [] : metadataAudit.problems),
+    ...(mismatch ? [mismatch] : []),
+    ...(pprAudit.ok ? [] : pprAudit.problems),
+  ];
+  if (!metadataAudit.ok || !pprAudit.ok || mismatch) throw auditFailure(problems);
+  return { metadata: metadataAudit.metadata, ppr: pprAudit.document };
+}
 
-  const metadata = metadataAudit.metadata;
-  const telescope = metadata.projectMetadata?.telescope?.trim() || pprAudit.document.telescope;
-  const { telescope: _pprTelescope, ...ppr } = pprAudit.document;
-  return { metadata, ppr: { ...ppr, ...(telescope ? { telescope } : {}) } };
+/** VLA and EVLA are one telescope (the VLA since its expansion); anything else compares as written. */
+function telescopeKey(telescope: string): string {
+  const name = telescope.trim().toUpperCase();
+  return name === 'EVLA' ? 'VLA' : name;
+}
+
+/** The two files must describe one observation: metadata's telescope chooses the runner, the PPR's is what it was written for. */
+function telescopeMismatch(metadataLabel: string, metadataTelescope: string, reading: PprReading): string | undefined {
+  const element = reading.elements.get('ProjectSummary/Telescope');
+  const pprTelescope = element?.count === 1 ? element.first?.content.text : undefined;
+  if (!element?.first || pprTelescope === undefined || telescopeKey(pprTelescope) === telescopeKey(metadataTelescope)) return undefined;
+  return `${place(reading.label, element.first.at)}: ProjectSummary/Telescope ${quote(pprTelescope)} is not the telescope of ${metadataLabel} (projectMetadata.telescope ${quote(metadataTelescope)}): the two files do not describe the same observation`;
 }

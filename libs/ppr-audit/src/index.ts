@@ -5,21 +5,25 @@ export { auditMetadata, type AuditMetadataOptions } from './metadata/audit';
 export { readMetadata, type ReadMetadataOptions } from './metadata/read';
 export { findJsonSyntaxError, lineAndColumn, type JsonSyntaxError } from './metadata/json-syntax';
 export type { ImagingMetadata, Metadata, MetadataAudit, MetadataFor, ProjectMetadata } from './metadata/types';
-export { readPpr, type ReadPprOptions } from './ppr/read';
-export { auditPpr } from './ppr/audit';
+export { readPpr, scanPprFile, MAX_PPR_BYTES, type ReadPprOptions, type PprScan } from './ppr/read';
+export { auditPpr, type AuditPprOptions } from './ppr/audit';
 export { correctPpr, type CorrectPprOptions, type CorrectedPpr } from './ppr/correct';
-export { resolvePprPaths, type PprPaths } from './ppr/paths';
+export { resolvePprPaths, relativePathFor, type PprPaths } from './ppr/paths';
+export { describeValueType, pipelineValueType, type PipelineValueType } from './ppr/cast';
+export { readerForTelescope, RUNNER_SCRIPTS } from './ppr/readers';
 export { escapeXmlText } from './ppr/escape';
 export type {
   ByteRange,
+  PipelineReader,
   PprAudit,
-  PprCommandReading,
-  PprDataSet,
-  PprDataSetReading,
+  PprContent,
   PprDocument,
   PprElement,
   PprElementSpan,
   PprLocation,
+  PprNodeKind,
+  PprOccurrences,
+  PprProblem,
   PprReading,
 } from './ppr/types';
 export { auditFailure } from './problems';

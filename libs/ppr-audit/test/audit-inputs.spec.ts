@@ -34,19 +34,29 @@ describe('auditing the inputs of casa-envoy', () => {
     expect(inputs.ppr.path).toBe(join(dir, 'PPR.xml'));
     expect(inputs.ppr.label).toBe('PPR.xml');
     expect(inputs.ppr.telescope).toBe('EVLA');
-    expect(inputs.ppr.dataSets[0].sdmIdentifier).toBe('brain_000.58099.67095825232');
-    expect(inputs.ppr.commands).toHaveLength(8);
+    expect(inputs.ppr.reader).toBe('vla');
+    expect(inputs.ppr.dataNames).toEqual(['brain_000.58099.67095825232']);
+    expect(inputs.ppr.commandCount).toBe(8);
   });
 
-  it('takes the telescope from metadata first, then from the PPR', async () => {
-    const alma = { ...EXAMPLE_METADATA, projectMetadata: { telescope: 'ALMA' } };
-    let dir = processingDir({ metadata: alma, ppr: EXAMPLE_PPR });
+  it('takes the telescope from metadata first (VLA and EVLA being one), then from the PPR', async () => {
+    const vla = { ...EXAMPLE_METADATA, projectMetadata: { telescope: 'VLA' } };
+    let dir = processingDir({ metadata: vla, ppr: EXAMPLE_PPR });
     let inputs = await auditInputs({ processingDir: dir, metadataPath: 'metadata.json', pprPath: 'PPR.xml', mode: 'restore' });
-    expect(inputs.ppr.telescope).toBe('ALMA');
+    expect(inputs.ppr.telescope).toBe('VLA');
     const { projectMetadata: _none, ...withoutProject } = EXAMPLE_METADATA;
     dir = processingDir({ metadata: withoutProject, ppr: replaceOnce(EXAMPLE_PPR, '<Telescope>EVLA</Telescope>', '<Telescope>VLA</Telescope>') });
     inputs = await auditInputs({ processingDir: dir, metadataPath: 'metadata.json', pprPath: 'PPR.xml', mode: 'restore' });
     expect(inputs.ppr.telescope).toBe('VLA');
+  });
+
+  it('refuses metadata telescope ALMA with a PPR saying EVLA, naming both', async () => {
+    const alma = { ...EXAMPLE_METADATA, projectMetadata: { telescope: 'ALMA' } };
+    const dir = processingDir({ metadata: alma, ppr: EXAMPLE_PPR });
+    const error = await failureOf(auditInputs({ processingDir: dir, metadataPath: 'metadata.json', pprPath: 'PPR.xml', mode: 'standard-cal' }));
+    expect(error.message).toMatch(
+      /^audit failed: PPR\.xml:6:9: ProjectSummary\/Telescope "EVLA" is not the telescope of metadata\.json \(projectMetadata\.telescope "ALMA"\): the two files do not describe the same observation/,
+    );
   });
 
   it('accepts absolute paths and paths relative to the processing directory', async () => {
@@ -71,13 +81,13 @@ describe('auditing the inputs of casa-envoy', () => {
     expect(error.details).toEqual([
       'metadata.json: field "workflowName" is missing',
       'metadata.json: field "productLocator" is "uid://evla/image/x": not an execution block (calibration needs a locator containing "execblock")',
-      'PPR.xml:67:13: DataSet has no RelativePath',
+      'PPR.xml:67:13: DataSet has no RelativePath (the VLA pipeline finds the processing directory through it)',
       'PPR.xml:69:17: SdmIdentifier "/abs" is an absolute path (the data are read from rawdata/<SdmIdentifier>)',
     ]);
   });
 
   it('reports malformed JSON and malformed XML together', async () => {
-    const dir = processingDir({ metadata: '{"a": }', ppr: '<ns2:SciPipeRequest>\n</oops>' });
+    const dir = processingDir({ metadata: '{"a": }', ppr: '<SciPipeRequest>\n</oops>' });
     const error = await failureOf(auditInputs({ processingDir: dir, metadataPath: 'metadata.json', pprPath: 'PPR.xml', mode: 'standard-img' }));
     expect(error.details).toEqual([
       'metadata.json:1:7: is not valid JSON: unexpected "}"',

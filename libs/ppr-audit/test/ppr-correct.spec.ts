@@ -45,12 +45,6 @@ function prefixed(text: string): string {
   return text.replace(/<(\/?)(?!ns2:)([A-Za-z])/g, '<$1ns2:$2');
 }
 
-const SECOND_DATA_SET = `<DataSet>
-                <RelativePath>{{RELATIVE}}</RelativePath>
-                <SdmIdentifier>brain_000.58099.67095825232</SdmIdentifier>
-                <DataType>asdm</DataType>
-            </DataSet>`;
-
 const CASES: ReadonlyArray<[string, () => Case]> = [
   ['the example PPR', () => fromTemplate(SLOTS)],
   ['a namespace prefix on every element', () => fromTemplate(prefixed(SLOTS))],
@@ -62,7 +56,8 @@ const CASES: ReadonlyArray<[string, () => Case]> = [
         '<ProjectStructure>TBD</ProjectStructure>',
         '<!-- <RootDirectory>decoy</RootDirectory> & <RelativePath/> --><ProjectStructure><![CDATA[<RelativePath>x</RelativePath> & ]]]]></ProjectStructure>',
       );
-      template = replaceOnce(template, '<Value>1.5int</Value>', '<Value><![CDATA[1.5int]]><!--keep--></Value>');
+      // DataType is not read by the pipeline: CDATA and comments there are the PPR's own business.
+      template = replaceOnce(template, '<DataType>asdm</DataType>', '<DataType><![CDATA[asdm]]><!--keep--></DataType>');
       return fromTemplate(template, { oldRoot: '<!-- stale -->/old<![CDATA[/root]]>' });
     },
   ],
@@ -122,14 +117,15 @@ const CASES: ReadonlyArray<[string, () => Case]> = [
     },
   ],
   [
-    'several DataSets (every RelativePath is replaced)',
+    'the ALMA example (the SchedBlockIdentifier RelativePath is replaced)',
     () => {
-      const template = replaceOnce(SLOTS, '</DataSet>', `</DataSet>\n            ${SECOND_DATA_SET}`);
-      const original = template.replace('{{ROOT}}', STALE_ROOT).replace(/\{\{RELATIVE\}\}/g, STALE_RELATIVE);
-      const expected = template.replace('{{ROOT}}', NEW_ROOT).replace(/\{\{RELATIVE\}\}/g, NEW_RELATIVE);
-      return { original: Buffer.from(original), expected: Buffer.from(expected) };
+      const alma = readFileSync(join(__dirname, '../../../tools/fixtures/examples/PPR-alma.xml'), 'utf8');
+      const stale = /<RelativePath>([^<]*)<\/RelativePath>/.exec(alma)?.[1] ?? '';
+      const template = replaceOnce(replaceOnce(alma, '/lustre/naasc/sciops/comm/pipeline/root', '{{ROOT}}'), `>${stale}<`, '>{{RELATIVE}}<');
+      return fromTemplate(template, { oldRoot: '/lustre/naasc/sciops/comm/pipeline/root', oldRelative: stale });
     },
   ],
+  ['a directory name spelled ./4711 for the pipeline', () => fromTemplate(SLOTS, { newRelative: './4711' })],
   [
     'a large file whose elements lie past several read chunks, with characters split between chunks',
     () =>
@@ -161,7 +157,6 @@ describe('correcting PPR.xml for HTCondor', () => {
     expect(statSync(source).mtimeMs).toBe(before.mtime);
     expect(statSync(source).mode & 0o777).toBe(0o444);
     expect(result.target).toBe(target);
-    expect(result.relativePaths).toBeGreaterThanOrEqual(1);
   });
 
   it('never writes over its source, also through a link to it', async () => {
@@ -202,8 +197,8 @@ describe('correcting PPR.xml for HTCondor', () => {
     const failure = correctPpr({ source, target, rootDirectory: NEW_ROOT, relativePath: NEW_RELATIVE, label: 'PPR.xml' });
     await expect(failure).rejects.toMatchObject({
       exitCode: ExitCode.InvalidInput,
-      message: 'audit failed: PPR.xml:67:13: DataSet has no RelativePath (and 1 more problem)',
-      details: ['PPR.xml:67:13: DataSet has no RelativePath', expect.stringContaining('SdmIdentifier "../up"')],
+      message: expect.stringMatching(/^audit failed: PPR\.xml:67:13: DataSet has no RelativePath \(the VLA pipeline finds the processing directory through it\) \(and 1 more problem\)$/),
+      details: [expect.stringMatching(/^PPR\.xml:67:13: DataSet has no RelativePath/), expect.stringContaining('SdmIdentifier "../up"')],
     });
     expect(() => statSync(target)).toThrow();
   });
@@ -242,10 +237,36 @@ describe('the corrected values for a processing directory', () => {
     const dir = realpathSync(tempDir());
     mkdirSync(join(dir, 'scratch', 'tmpo1ca1pp_'), { recursive: true });
     symlinkSync(join(dir, 'scratch', 'tmpo1ca1pp_'), join(dir, 'job'));
-    await expect(resolvePprPaths(join(dir, 'job'))).resolves.toEqual({ rootDirectory: join(dir, 'scratch'), relativePath: 'tmpo1ca1pp_' });
-    await expect(resolvePprPaths(join(dir, 'scratch', 'tmpo1ca1pp_', '..', 'tmpo1ca1pp_'))).resolves.toEqual({
-      rootDirectory: join(dir, 'scratch'),
-      relativePath: 'tmpo1ca1pp_',
+    const expected = { rootDirectory: join(dir, 'scratch'), relativePath: 'tmpo1ca1pp_', directoryName: 'tmpo1ca1pp_' };
+    await expect(resolvePprPaths(join(dir, 'job'))).resolves.toEqual(expected);
+    await expect(resolvePprPaths(join(dir, 'scratch', 'tmpo1ca1pp_', '..', 'tmpo1ca1pp_'))).resolves.toEqual(expected);
+  });
+
+  it.each(['4711', 'true', 'FALSE', '1e3', 'nan', 'Infinity', ' 12 ', '1_000', '[1]', '(1,)', '{}', '\u0664\u0667'])(
+    'spell a name the pipeline would convert (%j) as ./<name>, which it keeps a string',
+    async (name) => {
+      const dir = realpathSync(tempDir());
+      mkdirSync(join(dir, 'scratch', name), { recursive: true });
+      await expect(resolvePprPaths(join(dir, 'scratch', name))).resolves.toEqual({
+        rootDirectory: join(dir, 'scratch'),
+        relativePath: `./${name}`,
+        directoryName: name,
+      });
+    },
+  );
+
+  it.each([' spaced ', 'tmp&<x>_', 'x1', '0x10', 'true ', 'naan', '1__0', '-'])('keep a name the pipeline reads as text (%j) as it is', async (name) => {
+    const dir = realpathSync(tempDir());
+    mkdirSync(join(dir, name));
+    await expect(resolvePprPaths(join(dir, name))).resolves.toMatchObject({ relativePath: name, directoryName: name });
+  });
+
+  it('refuse (65) a directory whose path XML cannot hold, naming the character', async () => {
+    const dir = realpathSync(tempDir());
+    mkdirSync(join(dir, 'bell\u0007'));
+    await expect(resolvePprPaths(join(dir, 'bell\u0007'))).rejects.toMatchObject({
+      exitCode: ExitCode.InvalidInput,
+      message: expect.stringMatching(/has character U\+0007, which XML cannot hold: the corrected PPR cannot name it/),
     });
   });
 

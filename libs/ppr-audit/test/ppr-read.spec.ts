@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '@envoys/envoy-core';
-import { readPpr } from '../src';
+import { MAX_PPR_BYTES, readPpr, type PprReading } from '../src';
 import { EXAMPLE_PPR, replaceOnce, useTempDirs } from './support/files';
 
 const tempDir = useTempDirs();
@@ -12,19 +12,23 @@ function writePpr(content: string | Buffer): string {
   return path;
 }
 
+const first = (reading: PprReading, key: string) => reading.elements.get(key)?.first;
+const DATA_SET = 'ProcessingRequests/ProcessingRequest/DataSet';
+
 describe('reading PPR.xml', () => {
   it('collects what the envoy needs from the example PPR, with exact positions', async () => {
     const reading = await readPpr(writePpr(EXAMPLE_PPR), { label: 'PPR.xml' });
     expect(reading.problems).toEqual([]);
+    expect(reading.partProblems).toEqual([]);
     expect(reading.root?.name).toBe('ns2:SciPipeRequest');
-    expect(reading.projectSummary['Telescope']).toBe('EVLA');
-    expect(reading.projectSummary['ProposalCode']).toBe('VLA/null');
-    expect(reading.procedureTitles.map((title) => title.text)).toEqual(['Workspaces Standard Calibration']);
-    expect(reading.processingCommands).toHaveLength(8);
-    expect(reading.processingCommands.map((command) => command.commands[0]?.text)).toContain('hifv_flagdata');
+    expect(first(reading, 'ProjectSummary/Telescope')?.content.text).toBe('EVLA');
+    expect(first(reading, 'ProjectSummary/ProposalCode')?.content).toEqual({ nodes: 1, kinds: ['text'], text: 'VLA/null', truncated: false });
+    expect(first(reading, 'ProcessingRequests/ProcessingRequest/ProcessingProcedure/ProcedureTitle')?.content.text).toBe('Workspaces Standard Calibration');
+    expect(reading.commandCount).toBe(8);
+    expect(reading.commands).toContain('hifv_flagdata');
 
-    const [rootDirectory] = reading.rootDirectories;
-    expect(rootDirectory?.text).toBe('/lustre/aoc/cluster/pipeline/docker/workspaces/spool');
+    const rootDirectory = first(reading, 'ProcessingRequests/RootDirectory');
+    expect(rootDirectory?.content.text).toBe('/lustre/aoc/cluster/pipeline/docker/workspaces/spool');
     expect(rootDirectory?.at).toMatchObject({ line: 15, column: 9 });
     const element = '<RootDirectory>/lustre/aoc/cluster/pipeline/docker/workspaces/spool</RootDirectory>';
     expect(rootDirectory?.at.offset).toBe(EXAMPLE_PPR.indexOf(element));
@@ -37,12 +41,24 @@ describe('reading PPR.xml', () => {
       },
     });
 
-    expect(reading.dataSets).toHaveLength(1);
-    const [dataSet] = reading.dataSets;
-    expect(dataSet?.relativePaths.map((path) => path.text)).toEqual(['tmpo1ca1pp_']);
-    expect(dataSet?.sdmIdentifiers.map((id) => id.text)).toEqual(['brain_000.58099.67095825232']);
-    expect(dataSet?.dataTypes.map((type) => type.text)).toEqual(['asdm']);
-    expect(dataSet?.relativePaths[0]?.at).toMatchObject({ line: 68, column: 17 });
+    expect(reading.elements.get(DATA_SET)?.count).toBe(1);
+    expect(first(reading, `${DATA_SET}/RelativePath`)?.content.text).toBe('tmpo1ca1pp_');
+    expect(first(reading, `${DATA_SET}/SdmIdentifier`)?.content.text).toBe('brain_000.58099.67095825232');
+    expect(first(reading, `${DATA_SET}/RelativePath`)?.at).toMatchObject({ line: 68, column: 17 });
+  });
+
+  it("sees element content as the pipeline's reader does: nodes, CDATA, comments, untrimmed text", async () => {
+    const text = EXAMPLE_PPR.replace('<Operator>vlapipe</Operator>', '<Operator><![CDATA[vla]]>pipe</Operator>')
+      .replace('<Mode>SCIENCE</Mode>', '<Mode>SCI<![CDATA[]]>ENCE</Mode>')
+      .replace('<ProcessingSite>Socorro</ProcessingSite>', '<ProcessingSite> Socorro <!-- NM --> </ProcessingSite>')
+      .replace('<Observatory>NRAO</Observatory>', '<Observatory/>');
+    const reading = await readPpr(writePpr(text));
+    expect(reading.problems).toEqual([]);
+    expect(first(reading, 'ProjectSummary/Operator')?.content).toMatchObject({ nodes: 2, kinds: ['cdata', 'text'] });
+    // An empty CDATA section leaves no node: the text around it is one node, as minidom has it.
+    expect(first(reading, 'ProjectSummary/Mode')?.content).toMatchObject({ nodes: 1, kinds: ['text'], text: 'SCIENCE' });
+    expect(first(reading, 'ProjectSummary/ProcessingSite')?.content).toMatchObject({ nodes: 3, text: ' Socorro  ' });
+    expect(first(reading, 'ProjectSummary/Observatory')?.content).toMatchObject({ nodes: 0, text: '' });
   });
 
   it('matches elements by local name whatever their namespace prefix', async () => {
@@ -50,10 +66,18 @@ describe('reading PPR.xml', () => {
     expect(prefixed).toContain('<ns2:RelativePath>tmpo1ca1pp_</ns2:RelativePath>');
     const reading = await readPpr(writePpr(prefixed));
     expect(reading.problems).toEqual([]);
-    expect(reading.rootDirectories[0]?.name).toBe('ns2:RootDirectory');
-    expect(reading.dataSets[0]?.relativePaths[0]?.text).toBe('tmpo1ca1pp_');
-    expect(reading.projectSummary['Telescope']).toBe('EVLA');
-    expect(reading.processingCommands).toHaveLength(8);
+    expect(first(reading, 'ProcessingRequests/RootDirectory')?.name).toBe('ns2:RootDirectory');
+    expect(first(reading, `${DATA_SET}/RelativePath`)?.content.text).toBe('tmpo1ca1pp_');
+    expect(first(reading, 'ProjectSummary/Telescope')?.content.text).toBe('EVLA');
+    expect(reading.commandCount).toBe(8);
+  });
+
+  it("reads the ALMA example: the SchedBlockIdentifier's RelativePath and every AsdmDiskName", async () => {
+    const reading = await readPpr(writePpr(readFileSync(join(__dirname, '../../../tools/fixtures/examples/PPR-alma.xml'))));
+    expect(reading.problems).toEqual([]);
+    expect(first(reading, `${DATA_SET}/SchedBlockSet/SchedBlockIdentifier/RelativePath`)?.content.text).toMatch(/^2019\.1\.01056\.S_/);
+    expect(reading.asdmDiskNames).toEqual(['uid___A002_Xe1f219_X6d0e', 'uid___A002_Xe1f219_X7ee8']);
+    expect(first(reading, 'ProjectStructure/OUSStatusRef')?.attributes).toMatchObject({ entityId: 'uid://A001/X1296/X1d3' });
   });
 
   it('counts byte offsets past a BOM and multibyte characters (é, 日本, 𝄞)', async () => {
@@ -61,11 +85,37 @@ describe('reading PPR.xml', () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
     const reading = await readPpr(writePpr(bytes));
     expect(reading.problems).toEqual([]);
-    expect(reading.projectSummary['Operator']).toBe('é 日本 𝄞');
-    const rootDirectory = reading.rootDirectories[0];
+    expect(first(reading, 'ProjectSummary/Operator')?.content.text).toBe('é 日本 𝄞');
+    const rootDirectory = first(reading, 'ProcessingRequests/RootDirectory');
     const marker = Buffer.from('<RootDirectory>', 'utf8');
     expect(rootDirectory?.at.offset).toBe(bytes.indexOf(marker));
     expect(rootDirectory?.at.line).toBe(15);
+  });
+
+  it("refuses what the pipeline's XML parser refuses and sax lets pass", async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['<Telescope>EVLA</Telescope>', '<Telescope>EVLA</ Telescope>', /^PPR\.xml:6:24: malformed end tag "<\/ Telescope>"/],
+      ['<RelativePath>tmpo1ca1pp_</RelativePath>', '< RelativePath>tmpo1ca1pp_</RelativePath>', /^PPR\.xml:68:17: malformed start tag "< RelativePath>"/],
+      ['<DataSet>', '<DataSet a="1" a="2">', /^PPR\.xml:67:13: attribute a appears twice in one tag$/],
+      ['<DataSet>', '<DataSet a="<">', /^PPR\.xml:67:13: malformed start tag/],
+      ['<Mode>SCIENCE</Mode>', '<Mode>SCI\u0001ENCE</Mode>', /^PPR\.xml:9:18: character U\+0001 is not allowed in XML$/],
+      ['<DataSet>', '<p:DataSet>', /^PPR\.xml:67:13: unbound namespace prefix/],
+      ['<ProjectSummary>', '<?xml version="1.0"?><ProjectSummary>', /^PPR\.xml:3:5: an XML declaration is only allowed at the very start/],
+    ];
+    for (const [from, to, expected] of cases) {
+      const bad = to.includes('p:DataSet') ? replaceOnce(replaceOnce(EXAMPLE_PPR, '</DataSet>', '</p:DataSet>'), from, to) : replaceOnce(EXAMPLE_PPR, from, to);
+      const reading = await readPpr(writePpr(bad), { label: 'PPR.xml' });
+      expect([to, reading.problems]).toEqual([to, [expect.stringMatching(expected)]]);
+    }
+  });
+
+  it('keeps memory bounded: a PPR of many commands is read without keeping them', async () => {
+    const command = '<ProcessingCommand><Command>hifv_hanning</Command><ParameterSet/></ProcessingCommand>\n';
+    const big = EXAMPLE_PPR.replace('<ProcessingCommand>', `${command.repeat(20000)}<ProcessingCommand>`);
+    const reading = await readPpr(writePpr(big));
+    expect(reading.problems).toEqual([]);
+    expect(reading.commandCount).toBe(20008);
+    expect(reading.commands).toHaveLength(100);
   });
 
   it('reports malformed XML with the line and column of the error', async () => {
@@ -74,7 +124,7 @@ describe('reading PPR.xml', () => {
     expect(reading.problems).toHaveLength(1);
     // At the tag's `<`, where an operator looks (sax itself stops at its `>`).
     expect(reading.problems[0]).toBe('PPR.xml:12:5: unexpected close tag');
-    expect(reading.rootDirectories).toEqual([]);
+    expect(reading.elements.size).toBe(0);
   });
 
   it('reports an unclosed document, text before the root and a second root element', async () => {
@@ -119,9 +169,11 @@ describe('reading PPR.xml', () => {
   });
 
   it('reports a file larger than the cap without reading it all', async () => {
-    const path = writePpr(Buffer.alloc(16 * 1024 * 1024 + 1, 0x20));
+    const path = join(tempDir(), 'PPR.xml');
+    writeFileSync(path, '');
+    truncateSync(path, MAX_PPR_BYTES + 1);
     const reading = await readPpr(path, { label: 'PPR.xml' });
-    expect(reading.problems).toEqual([expect.stringMatching(/^PPR\.xml: is larger than 16 MiB/)]);
+    expect(reading.problems).toEqual([expect.stringMatching(/^PPR\.xml: is larger than 64 MiB/)]);
   });
 
   describe('entities are never expanded', () => {
@@ -166,7 +218,7 @@ describe('reading PPR.xml', () => {
       const text = replaceOnce(EXAMPLE_PPR, '<Operator>vlapipe</Operator>', '<Operator>a&amp;b&lt;&#233;&#x65E5;</Operator>');
       const reading = await readPpr(writePpr(text));
       expect(reading.problems).toEqual([]);
-      expect(reading.projectSummary['Operator']).toBe('a&b<é日');
+      expect(first(reading, 'ProjectSummary/Operator')?.content.text).toBe('a&b<é日');
     });
   });
 });

@@ -1,25 +1,14 @@
 import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidInputError, UnavailableError } from '@envoys/envoy-core';
+import { UnavailableError } from '@envoys/envoy-core';
+import { RUNNER_SCRIPTS, type PipelineReader } from '@envoys/ppr-audit';
 
 /** What the launch needs from a CASA installation. */
 export interface CasaInstallation {
   readonly home: string;
   readonly casa: string;
   readonly runner: string;
-}
-
-/** The pipeline's runner script by telescope (SPEC 4.7): VLA and EVLA use the VLA pipeline, ALMA the other. */
-export function runnerName(telescope: string | undefined): string {
-  const name = (telescope ?? '').trim().toUpperCase();
-  if (name === 'VLA' || name === 'EVLA') return 'runvlapipeline.py';
-  if (name === 'ALMA') return 'runpipeline.py';
-  throw new InvalidInputError(
-    telescope
-      ? `telescope "${telescope}" has no CASA pipeline runner (VLA, EVLA or ALMA expected; from metadata projectMetadata.telescope or PPR ProjectSummary/Telescope)`
-      : 'no telescope: neither metadata projectMetadata.telescope nor PPR ProjectSummary/Telescope names one',
-  );
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -36,10 +25,10 @@ async function runnerCandidates(home: string, runner: string): Promise<string[]>
 }
 
 /**
- * Finds CASA and the pipeline runner (SPEC 4.7). Anything missing is "unavailable" (69), naming what was
+ * Finds CASA and the runner of the pipeline reader the PPR was audited for (SPEC 4.7). Anything missing is "unavailable" (69), naming what was
  * looked for and where, so an operator can fix the node's installation without reading code.
  */
-export async function locateCasa(home: string | undefined, telescope: string | undefined): Promise<CasaInstallation> {
+export async function locateCasa(home: string | undefined, reader: PipelineReader): Promise<CasaInstallation> {
   if (!home) throw new UnavailableError('CASA_HOME is not set (setting envoys.casa.home): no CASA installation to run');
   const homeStat = await stat(home).catch(() => undefined);
   if (!homeStat?.isDirectory()) throw new UnavailableError(`CASA_HOME ${home} is not a directory`);
@@ -50,7 +39,7 @@ export async function locateCasa(home: string | undefined, telescope: string | u
   } catch {
     throw new UnavailableError(`CASA executable is not executable: ${casa}`);
   }
-  const name = runnerName(telescope);
+  const name = RUNNER_SCRIPTS[reader];
   const candidates = await runnerCandidates(home, name);
   for (const candidate of candidates) if (await isFile(candidate)) return { home, casa, runner: candidate };
   throw new UnavailableError(`pipeline runner ${name} not found in CASA_HOME ${home}`, candidates.map((path) => `looked for ${path}`));

@@ -11,7 +11,17 @@ import {
 } from '@envoys/envoy-core';
 import { ensureDirectory, extractSafely, findCalibrationTar, requireDirectory, resolveInside } from '@envoys/file-foundation';
 import { takeSnapshot, verify, type RuleSet, type Snapshot } from '@envoys/log-verifier';
-import { auditInputs, correctPpr, resolvePprPaths, type AuditedInputs, type CasaMode, type PprPaths } from '@envoys/ppr-audit';
+import {
+  auditInputs,
+  correctPpr,
+  describeValueType,
+  pipelineValueType,
+  resolvePprPaths,
+  RUNNER_SCRIPTS,
+  type AuditedInputs,
+  type CasaMode,
+  type PprPaths,
+} from '@envoys/ppr-audit';
 import { locateCasa, type CasaInstallation } from './casa-home';
 import { casaLaunchPlan } from './environment';
 import { casaRules } from './rules';
@@ -78,24 +88,26 @@ export class CasaRun implements Launcher {
     });
     const { ppr, metadata } = this.inputs;
     this.context.recordDetail('productLocator', metadata.productLocator);
-    this.context.recordDetail('sdmIdentifiers', ppr.dataSets.map((dataSet) => dataSet.sdmIdentifier));
-    return `metadata and PPR valid for ${this.kind.mode}: ${ppr.commands.length} pipeline commands, telescope ${ppr.telescope ?? 'unknown'}`;
+    this.context.recordDetail('telescope', ppr.telescope);
+    this.context.recordDetail(ppr.reader === 'vla' ? 'sdmIdentifiers' : 'asdmDiskNames', [...ppr.dataNames]);
+    return `metadata and PPR valid for ${this.kind.mode}: ${ppr.commandCount} pipeline commands, telescope ${ppr.telescope} (${RUNNER_SCRIPTS[ppr.reader]})`;
   }
 
   private async auditRawdata(): Promise<string> {
     const rawdata = join(this.processingDir, 'rawdata');
     const found: string[] = [];
-    for (const dataSet of this.inputs?.ppr.dataSets ?? []) {
-      const path = await resolveInside(rawdata, dataSet.sdmIdentifier, 'SdmIdentifier');
-      await requireDirectory(path, `rawdata/${dataSet.sdmIdentifier} (the data named by SdmIdentifier)`);
-      found.push(dataSet.sdmIdentifier);
+    const element = this.inputs?.ppr.reader === 'alma' ? 'AsdmDiskName' : 'SdmIdentifier';
+    for (const name of this.inputs?.ppr.dataNames ?? []) {
+      const path = await resolveInside(rawdata, name, element);
+      await requireDirectory(path, `rawdata/${name} (the data named by ${element})`);
+      found.push(name);
     }
     return `rawdata holds ${found.join(', ')}`;
   }
 
   private async locateCasa(): Promise<string> {
     const { settings } = this.context;
-    this.installation = await locateCasa(settings.optionalString('envoys.casa.home'), this.inputs?.ppr.telescope);
+    this.installation = await locateCasa(settings.optionalString('envoys.casa.home'), this.inputs?.ppr.reader ?? 'vla');
     return `CASA ${this.installation.casa}, runner ${this.installation.runner}`;
   }
 
@@ -121,12 +133,21 @@ export class CasaRun implements Launcher {
 
   private async correctPpr(): Promise<string> {
     const paths = this.paths as PprPaths;
-    const source = this.inputs?.ppr.path ?? '';
+    const ppr = this.inputs?.ppr;
+    const source = ppr?.path ?? '';
     const target = join(this.workingDir, 'PPR.xml');
-    const change = `RootDirectory=${paths.rootDirectory}, RelativePath=${paths.relativePath}`;
+    const element = ppr?.reader === 'alma' ? 'SchedBlockIdentifier/RelativePath' : 'DataSet/RelativePath';
+    // The exact texts, quoted: a name with spaces at either end or a spelling like ./4711 must be visible.
+    const change = `RootDirectory ${JSON.stringify(paths.rootDirectory)}, ${element} ${JSON.stringify(paths.relativePath)}`;
+    const type = pipelineValueType(paths.directoryName);
+    const why =
+      type === 'string'
+        ? ''
+        : ` (the pipeline would read the directory name ${JSON.stringify(paths.directoryName)} as ${describeValueType(type)}; ${JSON.stringify(paths.relativePath)} names the same directory as text)`;
+    this.context.recordDetail('pprCorrection', { target, rootDirectory: paths.rootDirectory, relativePath: paths.relativePath, element });
     const { dryRun } = this.context;
-    await correctPpr({ source, target, ...paths, dryRun });
-    return dryRun ? `would write ${target} with ${change}` : `wrote ${target} with ${change}`;
+    await correctPpr({ source, target, rootDirectory: paths.rootDirectory, relativePath: paths.relativePath, telescope: ppr?.telescope, dryRun });
+    return `${dryRun ? 'would write' : 'wrote'} ${target} with ${change}${why}`;
   }
 
   private async takeBaseline(): Promise<string> {

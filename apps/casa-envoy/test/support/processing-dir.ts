@@ -42,8 +42,30 @@ export function metadataFor(mode: CasaMode): Record<string, unknown> {
   return metadata;
 }
 
+/** The ASDMs of the ALMA example (tools/fixtures/examples/PPR-alma.xml). */
+export const ASDMS = ['uid___A002_Xe1f219_X6d0e', 'uid___A002_Xe1f219_X7ee8'] as const;
+
+const ALMA_COMMANDS: Readonly<Record<'standard-cal' | 'restore', readonly string[]>> = {
+  'standard-cal': ['hifa_importdata', 'hifa_flagdata', 'hifa_fluxcalflag', 'hif_refant', 'hifa_tsyscal', 'hifa_bandpass', 'hifa_timegaincal', 'hif_applycal', 'hifa_exportdata'],
+  restore: ['hifa_restoredata', 'hif_applycal', 'hifa_exportdata'],
+};
+
+/** The ALMA example PPR with the mode's pipeline commands (its stale RootDirectory/RelativePath kept). */
+export function almaPprFor(mode: 'standard-cal' | 'restore'): string {
+  const commands = ALMA_COMMANDS[mode].map((command) => `                <ProcessingCommand>\n                    <Command>${command}</Command>\n                    <ParameterSet/>\n                </ProcessingCommand>\n`).join('');
+  return exampleText('PPR-alma.xml').replace(/(<ProcedureTitle>[^<]*<\/ProcedureTitle>\n)[\s\S]*(\s{12}<\/ProcessingProcedure>)/, `$1${commands}$2`);
+}
+
+export function almaMetadataFor(mode: 'standard-cal' | 'restore'): Record<string, unknown> {
+  const metadata = JSON.parse(exampleText('metadata-alma.json')) as Record<string, unknown>;
+  if (mode === 'restore') metadata['workflowName'] = 'restore_cms';
+  return metadata;
+}
+
 export interface ProcessingDirOptions {
   readonly mode: CasaMode;
+  /** The telescope the inputs are for: the VLA example (default) or the ALMA one (standard-cal and restore). */
+  readonly telescope?: 'vla' | 'alma';
   /** Name of the processing directory (the job's scratch directory name). */
   readonly name?: string;
   readonly ppr?: string | Buffer;
@@ -57,6 +79,17 @@ export function makeProcessingDir(options: ProcessingDirOptions): string {
   const spool = tempDir('casa-spool-');
   const dir = join(spool, options.name ?? 'tmpk2x9q7r_');
   mkdirSync(join(dir, 'rawdata'), { recursive: true });
+  if (options.telescope === 'alma') {
+    const mode = options.mode === 'restore' ? 'restore' : 'standard-cal';
+    for (const asdm of options.rawdata === false ? [] : ASDMS) {
+      mkdirSync(join(dir, 'rawdata', asdm));
+      writeFileSync(join(dir, 'rawdata', asdm, 'ASDM.xml'), '<ASDM/>\n');
+    }
+    const metadata = options.metadata ?? almaMetadataFor(mode);
+    writeFileSync(join(dir, 'metadata.json'), typeof metadata === 'string' ? metadata : JSON.stringify(metadata, null, 2));
+    writeFileSync(join(dir, 'PPR.xml'), options.ppr ?? almaPprFor(mode));
+    return dir;
+  }
   const sdm = options.mode === 'standard-img' ? CMS : SDM;
   if (options.rawdata !== false) {
     mkdirSync(join(dir, 'rawdata', sdm));

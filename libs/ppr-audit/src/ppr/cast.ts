@@ -28,9 +28,11 @@ export function pipelineValueType(text: string): PipelineValueType {
   return 'string';
 }
 
+const SURROUNDING_SPACE = new RegExp(`^${SPACE}|${SPACE}$`, 'u');
+
 /** Whether the text has white space (as Python sees it) at either end. */
 export function hasSurroundingSpace(text: string): boolean {
-  return new RegExp(`^${SPACE}|${SPACE}$`, 'u').test(text);
+  return SURROUNDING_SPACE.test(text);
 }
 
 const DESCRIPTIONS: Record<Exclude<PipelineValueType, 'string'>, string> = {

@@ -1,78 +1,112 @@
-import { CannotCreateError, InvalidInputError, writeFileAtomic } from '@envoys/envoy-core';
+import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { CannotCreateError, EnvoyError, InvalidInputError, openAtomicFile, outputError } from '@envoys/envoy-core';
+import { openInputFile, readChunks, type InputFile } from '../files/input-file';
 import { directoryNameProblem } from '../names';
 import { auditFailure } from '../problems';
 import { auditPpr } from './audit';
 import { escapeXmlText } from './escape';
 import type { PprPaths } from './paths';
-import { scanPprFile } from './read';
+import { MAX_PPR_BYTES, scanPprFile } from './read';
 import type { PprElement } from './types';
 
-export interface CorrectPprOptions extends PprPaths {
+export interface CorrectPprOptions extends Omit<PprPaths, 'directoryName'> {
   /** The original PPR.xml; never written. */
   readonly source: string;
   /** Where the corrected copy goes (working/PPR.xml), written atomically. */
   readonly target: string;
   /** The name of the source in messages (default: its path). */
   readonly label?: string;
-  /** Every check and the corrected bytes, but nothing written: what a dry run does. */
+  /** The telescope that selects the pipeline's reader (metadata's when given, else the PPR's). */
+  readonly telescope?: string;
+  /** Every check and the edits, but nothing written: what a dry run does. */
   readonly dryRun?: boolean;
 }
 
 export interface CorrectedPpr {
   readonly target: string;
+  /** The texts written, as given (before XML escaping). */
   readonly rootDirectory: string;
   readonly relativePath: string;
-  /** How many DataSet/RelativePath texts were replaced. */
-  readonly relativePaths: number;
 }
 
+/** Bytes [start, end) of the source replaced by what `replace` makes of them. */
 interface Edit {
   readonly start: number;
   readonly end: number;
-  readonly replacement: Buffer;
+  readonly replace: (original: Buffer) => Buffer;
 }
-
-const LT = 0x3c;
-const GT = 0x3e;
-const SLASH = 0x2f;
 
 /**
  * The edit that gives `element` the text `escaped`. A self-closing element is rewritten as a start tag
  * (same name, prefix and attributes) plus text plus end tag; otherwise only the bytes between the tags change,
  * so comments or CDATA inside the element go with the old text.
  */
-function replaceText(bytes: Buffer, element: PprElement, escaped: string, label: string): Edit {
+function replaceText(element: PprElement, escaped: string): Edit {
   const span = element.span;
-  const misplaced = () =>
-    new InvalidInputError(`${label}:${element.at.line}:${element.at.column}: cannot correct <${element.name}>: its bytes are not where the parser found them`);
-  if (bytes[span.element.start] !== LT || bytes[span.element.end - 1] !== GT) throw misplaced();
   if (span.selfClosing) {
-    if (bytes[span.element.end - 2] !== SLASH) throw misplaced();
-    const startTag = bytes.toString('utf8', span.element.start, span.element.end - 2).replace(/[ \t\r\n]+$/, '');
     return {
       ...span.element,
-      replacement: Buffer.from(`${startTag}>${escaped}</${element.name}>`, 'utf8'),
+      replace: (original) => {
+        const startTag = original.toString('utf8', 0, original.length - 2).replace(/[ \t\r\n]+$/, '');
+        return Buffer.from(`${startTag}>${escaped}</${element.name}>`, 'utf8');
+      },
     };
   }
-  if (bytes[span.content.start - 1] !== GT || bytes[span.content.end] !== LT || bytes[span.content.end + 1] !== SLASH) {
-    throw misplaced();
-  }
-  return { ...span.content, replacement: Buffer.from(escaped, 'utf8') };
+  return { ...span.content, replace: () => Buffer.from(escaped, 'utf8') };
 }
 
-function applyEdits(bytes: Buffer, edits: readonly Edit[]): Buffer {
+function write(stream: Writable, chunk: Buffer): Promise<void> {
+  return new Promise((resolveWrite, reject) => {
+    const onError = (error: Error) => reject(error);
+    stream.once('error', onError);
+    const done = () => {
+      stream.off('error', onError);
+      resolveWrite();
+    };
+    if (stream.write(chunk)) done();
+    else stream.once('drain', done);
+  });
+}
+
+/** Copies the source to `out` with the edits applied, streaming; returns the SHA-256 and size of what was read. */
+async function copyWithEdits(file: InputFile, edits: readonly Edit[], out: Writable): Promise<{ sha256: string; size: number }> {
   const sorted = [...edits].sort((a, b) => a.start - b.start);
-  const parts: Buffer[] = [];
-  let cursor = 0;
-  for (const edit of sorted) {
-    if (edit.start < cursor) throw new Error('overlapping PPR edits');
-    parts.push(bytes.subarray(cursor, edit.start), edit.replacement);
-    cursor = edit.end;
+  const hash = createHash('sha256');
+  const handle = await openInputFile(file, MAX_PPR_BYTES);
+  let position = 0;
+  let next = 0;
+  let captured: Buffer[] = [];
+  try {
+    for await (const chunk of readChunks(handle, file.label, MAX_PPR_BYTES)) {
+      hash.update(chunk);
+      let offset = 0;
+      while (offset < chunk.length) {
+        const edit = sorted[next];
+        const here = position + offset;
+        if (!edit || here < edit.start) {
+          const upto = edit ? Math.min(chunk.length, edit.start - position) : chunk.length;
+          await write(out, chunk.subarray(offset, upto));
+          offset = upto;
+          continue;
+        }
+        const upto = Math.min(chunk.length, edit.end - position);
+        captured.push(chunk.subarray(offset, upto));
+        offset = upto;
+        if (position + offset === edit.end) {
+          await write(out, edit.replace(Buffer.concat(captured)));
+          captured = [];
+          next += 1;
+        }
+      }
+      position += chunk.length;
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
   }
-  parts.push(bytes.subarray(cursor));
-  return Buffer.concat(parts);
+  return { sha256: hash.digest('hex'), size: position };
 }
 
 async function realLocation(path: string): Promise<string | undefined> {
@@ -95,14 +129,16 @@ async function refuseToOverwrite(source: string, target: string): Promise<void> 
 
 /**
  * The checks of the two texts a corrected PPR gets, shared by the audit of the processing directory (so a dry
- * run makes them too) and by correctPpr: an absolute RootDirectory, a RelativePath that is one directory name,
- * both representable in XML. Returns them escaped for the PPR.
+ * run makes them too) and by correctPpr: an absolute RootDirectory, a RelativePath that is one directory name
+ * (possibly spelled ./<name> so that the pipeline keeps it a string), both representable in XML. Returns them
+ * escaped for the PPR.
  */
-export function checkPprPaths(paths: PprPaths): { rootDirectory: string; relativePath: string } {
+export function checkPprPaths(paths: Pick<PprPaths, 'rootDirectory' | 'relativePath'>): { rootDirectory: string; relativePath: string } {
   if (!isAbsolute(paths.rootDirectory)) {
     throw new InvalidInputError(`RootDirectory ${JSON.stringify(paths.rootDirectory)} must be an absolute path`);
   }
-  const reason = directoryNameProblem(paths.relativePath);
+  const name = paths.relativePath.startsWith('./') ? paths.relativePath.slice(2) : paths.relativePath;
+  const reason = directoryNameProblem(name);
   if (reason) throw new InvalidInputError(`RelativePath ${JSON.stringify(paths.relativePath)} ${reason} (it must be one directory name)`);
   return {
     rootDirectory: escapeXmlText(paths.rootDirectory, 'RootDirectory'),
@@ -111,31 +147,38 @@ export function checkPprPaths(paths: PprPaths): { rootDirectory: string; relativ
 }
 
 /**
- * Writes a copy of the PPR whose RootDirectory and every DataSet/RelativePath hold the job's real paths
- * (SPEC 4.5). The copy is the original's bytes with exactly those texts replaced: the pipeline and people
- * comparing the two files rely on nothing else moving. Fails with 65 (with every problem in `details`)
- * when the PPR does not pass the audit, 66 when it does not exist, 73 when the copy cannot be written. With
- * `dryRun`, makes every check and writes nothing.
+ * Writes a copy of the PPR whose RootDirectory and RelativePath (the DataSet's for the VLA reader, the
+ * SchedBlockIdentifier's for the ALMA one) hold the job's real paths (SPEC 4.5). The copy is the original's
+ * bytes with exactly those texts replaced: the pipeline and people comparing the two files rely on nothing
+ * else moving. Both passes stream (memory does not grow with the file), and the second must read the same
+ * bytes as the first. Fails with 65 (with every problem in `details`) when the PPR does not pass the audit
+ * or changes meanwhile, 66 when it does not exist, 73 when the copy cannot be written. With `dryRun`,
+ * makes every check and writes nothing.
  */
 export async function correctPpr(options: CorrectPprOptions): Promise<CorrectedPpr> {
   const label = options.label ?? options.source;
   const { rootDirectory, relativePath } = checkPprPaths(options);
   await refuseToOverwrite(options.source, options.target);
 
-  const { reading, bytes } = await scanPprFile({ path: options.source, label });
-  const audit = auditPpr(reading);
+  const file = { path: options.source, label };
+  const scanned = await scanPprFile(file);
+  const audit = auditPpr(scanned.reading, options.telescope ? { telescope: options.telescope } : {});
   if (!audit.ok) throw auditFailure(audit.problems);
-  const { document } = audit;
-  const edits = [
-    replaceText(bytes, document.rootDirectory, rootDirectory, label),
-    ...document.dataSets.map((set) => replaceText(bytes, set.relativePath, relativePath, label)),
-  ];
-  const corrected = applyEdits(bytes, edits);
-  if (!options.dryRun) await writeFileAtomic(options.target, corrected);
-  return {
-    target: options.target,
-    rootDirectory: options.rootDirectory,
-    relativePath: options.relativePath,
-    relativePaths: document.dataSets.length,
-  };
+  const edits = [replaceText(audit.document.rootDirectory, rootDirectory), replaceText(audit.document.relativePath, relativePath)];
+  const corrected = { target: options.target, rootDirectory: options.rootDirectory, relativePath: options.relativePath };
+  if (options.dryRun) return corrected;
+
+  const out = await openAtomicFile(options.target);
+  try {
+    const copied = await copyWithEdits(file, edits, out.stream);
+    if (copied.sha256 !== scanned.sha256 || copied.size !== scanned.size) {
+      throw new InvalidInputError(`${label}: changed while it was being corrected (read it again when it is complete)`);
+    }
+    await out.commit();
+  } catch (error) {
+    await out.discard();
+    // A failed write of the copy (disk full, ...) is the envoy's output failing: 73.
+    throw error instanceof EnvoyError ? error : outputError(error, options.target);
+  }
+  return corrected;
 }

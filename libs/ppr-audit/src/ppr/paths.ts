@@ -1,19 +1,40 @@
 import { inputError, InvalidInputError } from '@envoys/envoy-core';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { quote } from '../problems';
+import { pipelineValueType } from './cast';
 import { checkPprPaths } from './correct';
 
-/** The two texts of a PPR corrected for the job's directory (SPEC 4.5). */
+/** The two texts of a PPR corrected for the job's directory (SPEC 4.5), and SCIPIPE_ROOTDIR (SPEC 4.7). */
 export interface PprPaths {
-  /** The parent of the processing directory's real path: SCIPIPE_ROOTDIR. */
+  /** The parent of the processing directory's real path: RootDirectory and SCIPIPE_ROOTDIR. */
   readonly rootDirectory: string;
-  /** The last component of that real path. */
+  /**
+   * The RelativePath text: the last component of that real path, spelled `./<name>` when the pipeline's
+   * type conversion would not leave the name a string (a Slurm job id such as `4711`, `true`, `1e3`, ` 12 `).
+   */
   readonly relativePath: string;
+  /** The last component itself. */
+  readonly directoryName: string;
+}
+
+// Characters XML 1.0 cannot carry at all, not even as a reference.
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/**
+ * The RelativePath text that leads the pipeline to directory `name` below SCIPIPE_ROOTDIR. The pipeline
+ * converts the text (XmlObjectifier.castType) and joins it with os.path.join, which fails for anything but a
+ * string; `./4711` stays a string and joins to the same directory.
+ */
+export function relativePathFor(name: string): string {
+  return pipelineValueType(name) === 'string' ? name : `./${name}`;
 }
 
 /**
  * Computes RootDirectory and RelativePath from the processing directory as it really is: under HTCondor the
- * scratch directory is often reached through a symbolic link, and CASA resolves paths from the real one.
+ * scratch directory is often reached through a symbolic link, and CASA resolves paths from the real one. A
+ * path XML cannot carry (control characters) is refused (65): RootDirectory and RelativePath could not name
+ * it, and a PPR that says something else than the directory CASA works in would mislead whoever reads it.
  */
 export async function resolvePprPaths(processingDir: string): Promise<PprPaths> {
   let real: string;
@@ -22,11 +43,18 @@ export async function resolvePprPaths(processingDir: string): Promise<PprPaths> 
   } catch (error) {
     throw inputError(error, `processing directory ${processingDir}`);
   }
-  const relativePath = basename(real);
-  if (relativePath === '') {
+  const directoryName = basename(real);
+  if (directoryName === '') {
     throw new InvalidInputError(`processing directory ${processingDir} is the root directory: it has no parent for RootDirectory`);
   }
-  const paths = { rootDirectory: dirname(real), relativePath };
+  const bad = NOT_XML.exec(real);
+  if (bad) {
+    const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    throw new InvalidInputError(
+      `processing directory ${quote(real)} has character U+${code}, which XML cannot hold: the corrected PPR cannot name it (rename the directory)`,
+    );
+  }
+  const paths = { rootDirectory: dirname(real), relativePath: relativePathFor(directoryName), directoryName };
   // The checks correctPpr makes, made here already: a dry run stops before the correction but not before them.
   checkPprPaths(paths);
   return paths;

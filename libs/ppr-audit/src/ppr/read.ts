@@ -1,59 +1,76 @@
+import { createHash } from 'node:crypto';
 import { InvalidInputError } from '@envoys/envoy-core';
-import { readChunks, openInputFile, type InputFile } from '../files/input-file';
-import { locateOffsets } from './locate';
-import { PprScanner, type Scan, type ScannedElement } from './scan';
-import type { PprElement, PprLocation, PprReading } from './types';
+import { openInputFile, readChunks, type InputFile } from '../files/input-file';
+import { PprCollector } from './collect';
+import { PprScanner } from './scan';
+import type { PprProblem, PprReading } from './types';
+
+/**
+ * A PPR is a few kB. The audit streams, so memory does not depend on the size, but time does: a file this
+ * large is refused before it is read (a broken workflow, not a request).
+ */
+export const MAX_PPR_BYTES = 64 * 1024 * 1024;
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+/** Length of a UTF-8 byte order mark at the start of `bytes` (3), or 0. */
+export function bomLength(bytes: Uint8Array): number {
+  return UTF8_BOM.every((byte, index) => bytes[index] === byte) ? UTF8_BOM.length : 0;
+}
 
 export interface ReadPprOptions {
   /** The name used in messages (default: the path). */
   readonly label?: string;
 }
 
-/** A reading together with the bytes it was made from, for a correction that must change only two texts. */
+/** A reading, with the SHA-256 and size of the bytes it was made from (a correction checks they did not change). */
 export interface PprScan {
   readonly reading: PprReading;
-  readonly bytes: Buffer;
+  readonly sha256: string;
+  readonly size: number;
 }
 
 /**
- * Streams the file through the decoder into the scanner chunk by chunk, keeping the bytes (at most
- * MAX_INPUT_BYTES) so that positions can be mapped to byte offsets afterwards. Only a missing file throws
- * (MissingInputError, 66); every other failure is a problem of the reading.
+ * Streams the file through the decoder into the scanner chunk by chunk, keeping nothing of the text but what
+ * the collector keeps. Only a missing file throws (MissingInputError, 66); every other failure is a problem
+ * of the reading.
  */
 export async function scanPprFile(file: InputFile): Promise<PprScan> {
-  const scanner = new PprScanner(file.label);
-  const chunks: Buffer[] = [];
+  const collector = new PprCollector(file.label);
+  const hash = createHash('sha256');
+  let size = 0;
+  let scanner: PprScanner | undefined;
+  let readFailure: string | undefined;
   try {
-    const handle = await openInputFile(file);
+    const handle = await openInputFile(file, MAX_PPR_BYTES);
     try {
       // fatal: a replacement character would shift every byte offset after it; the BOM is stripped here.
       const decoder = new TextDecoder('utf-8', { fatal: true });
-      const decode = (chunk?: Buffer): string | undefined => {
+      const decode = (active: PprScanner, chunk?: Buffer): string => {
         try {
           return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
         } catch {
-          scanner.reject(`${file.label}: is not valid UTF-8 text (a PPR must be UTF-8)`);
-          return undefined;
+          active.reject(`${file.label}: is not valid UTF-8 text (a PPR must be UTF-8)`);
+          return '';
         }
       };
-      for await (const chunk of readChunks(handle, file.label)) {
-        chunks.push(chunk);
-        scanner.write(decode(chunk) ?? '');
-        if (scanner.hasFailed) break;
+      for await (const chunk of readChunks(handle, file.label, MAX_PPR_BYTES)) {
+        hash.update(chunk);
+        size += chunk.length;
+        scanner ??= new PprScanner(file.label, collector, bomLength(chunk));
+        scanner.write(decode(scanner, chunk));
+        if (scanner.failure) break;
       }
-      if (!scanner.hasFailed) {
-        if (chunks.length === 0) scanner.reject(`${file.label}: is empty (not an XML document)`);
-        else scanner.write(decode() ?? '');
-      }
+      if (scanner && !scanner.failure) scanner.write(decode(scanner));
     } finally {
       await handle.close().catch(() => undefined);
     }
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
-    scanner.reject(error.message);
+    readFailure = error.message;
   }
-  const bytes = Buffer.concat(chunks);
-  return { reading: toReading(file, scanner.end(), bytes), bytes };
+  const failure = readFailure ?? (scanner ? scanner.end() : `${file.label}: is empty (not an XML document)`);
+  return { reading: toReading(file, collector, scanner, failure), sha256: hash.digest('hex'), size };
 }
 
 /**
@@ -65,61 +82,25 @@ export async function readPpr(path: string, options: ReadPprOptions = {}): Promi
   return reading;
 }
 
-function elementOffsets(element: ScannedElement): number[] {
-  return [element.start, element.openEnd, element.closeStart, element.end];
-}
-
-function toReading(file: InputFile, scan: Scan, bytes: Buffer): PprReading {
-  if (scan.problems.length > 0) {
-    // What was found before the failure cannot be trusted (and may end inside a character): none is kept.
-    const empty = { projectSummary: {}, rootDirectories: [], dataSets: [], procedureTitles: [], processingCommands: [] };
-    return { path: file.path, label: file.label, problems: scan.problems, ...empty };
+function toReading(file: InputFile, collector: PprCollector, scanner: PprScanner | undefined, failure: string | undefined): PprReading {
+  const base = { path: file.path, label: file.label };
+  if (failure !== undefined) {
+    // What was found before the failure cannot be trusted: none of it is kept.
+    return { ...base, problems: [failure], elements: new Map(), partProblems: [], commandCount: 0, commands: [], asdmDiskNames: [] };
   }
-  const elements = [
-    ...scan.rootDirectories,
-    ...scan.procedureTitles,
-    ...scan.dataSets.flatMap((set) => [...set.relativePaths, ...set.sdmIdentifiers, ...set.dataTypes]),
-    ...scan.processingCommands.flatMap((command) => command.commands),
-  ];
-  const offsets = [
-    ...(scan.root ? [scan.root.start] : []),
-    ...scan.dataSets.map((set) => set.start),
-    ...scan.processingCommands.map((command) => command.start),
-    ...elements.flatMap(elementOffsets),
-  ];
-  const located = locateOffsets(bytes, offsets);
-  const at = (offset: number): PprLocation => {
-    const location = located.get(offset);
-    if (!location) throw new Error(`offset ${offset} was not located`);
-    return location;
-  };
-  const range = (start: number, end: number) => ({ start: at(start).offset, end: at(end).offset });
-  const element = (found: ScannedElement): PprElement => ({
-    name: found.name,
-    text: found.text,
-    hasChildElements: found.hasChildElements,
-    at: at(found.start),
-    span: found.selfClosing
-      ? { selfClosing: true, element: range(found.start, found.end) }
-      : { selfClosing: false, element: range(found.start, found.end), content: range(found.openEnd, found.closeStart) },
-  });
+  const partProblems: PprProblem[] = [...collector.problems];
+  if (collector.problemsDropped > 0) {
+    partProblems.push({ offset: Number.MAX_SAFE_INTEGER, text: `${file.label}: ${collector.problemsDropped} more problems of repeated parts are not listed` });
+  }
+  const root = scanner?.rootElement;
   return {
-    path: file.path,
-    label: file.label,
+    ...base,
     problems: [],
-    ...(scan.root ? { root: { name: scan.root.name, at: at(scan.root.start) } } : {}),
-    projectSummary: Object.fromEntries(scan.projectSummary),
-    rootDirectories: scan.rootDirectories.map(element),
-    dataSets: scan.dataSets.map((set) => ({
-      at: at(set.start),
-      relativePaths: set.relativePaths.map(element),
-      sdmIdentifiers: set.sdmIdentifiers.map(element),
-      dataTypes: set.dataTypes.map(element),
-    })),
-    procedureTitles: scan.procedureTitles.map(element),
-    processingCommands: scan.processingCommands.map((command) => ({
-      at: at(command.start),
-      commands: command.commands.map(element),
-    })),
+    ...(root ? { root } : {}),
+    elements: collector.occurrences,
+    partProblems,
+    commandCount: collector.commandCount,
+    commands: collector.commands,
+    asdmDiskNames: collector.asdmDiskNames,
   };
 }
