@@ -30,6 +30,8 @@ const cartaEnvoy: EnvoyDefinition = {
       '  (CARTA_TIMEOUT_MINUTES), envoys.carta.readyTimeoutSeconds, envoys.carta.redisUrl (CARTA_REDIS_URL),',
       '  envoys.carta.proxyBaseUrl (CARTA_PROXY_BASE_URL), envoys.carta.notifyUrl (CARTA_NOTIFY_URL), envoys.carta.host,',
       '  envoys.carta.idleTimeoutSeconds (CARTA_IDLE_TIMEOUT_SECONDS), envoys.carta.teardownSeconds (CARTA_TEARDOWN_SECONDS).',
+      'Events (every envoy): envoys.events.url (ENVOY_EVENTS_URL), envoys.events.amqpUrl (ENVOY_EVENTS_AMQP_URL),',
+      '  envoys.events.exchange (ENVOY_EVENTS_EXCHANGE), envoys.events.timeoutSeconds (ENVOY_EVENTS_TIMEOUT_SECONDS).',
       'Exit: 0 lifetime over or backend ended by itself with 0; 65/66 bad input; 69 backend, Redis or notify endpoint',
       '  unavailable; 70 backend failed (exit status, signal, no answer in time); 128+N stopped by signal N.',
     ].join('\n'),

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, startRedis, type RedisServer } from '@envoys/testing';
+import { alive, startRedis, waitFor, type RedisServer } from '@envoys/testing';
 import { startNotificationEndpoint, type NotificationEndpoint } from './support/notifications';
 import {
   expectBackendGone,
@@ -19,6 +19,13 @@ import {
 // Whole sessions through the built bundle, the CARTA emulator, a real Redis (with a password, which must
 // stay as secret as the token) and a recording notification endpoint (SPEC 6.3).
 const REDIS_PASSWORD = 'redis-pass-Zq83';
+
+interface CartaStatus {
+  state: string;
+  exitCode?: number;
+  session?: { id: string; state: string; url?: string; backendUrl?: string; idleTimeoutSeconds?: number };
+  timeLeft?: { seconds: number; limit: string; idleTimeoutSeconds?: number };
+}
 
 describe('carta-envoy sessions', () => {
   let redis: RedisServer;
@@ -99,6 +106,31 @@ describe('carta-envoy sessions', () => {
     const argv = report(dir).launch?.argv ?? [];
     expect(argv.slice(argv.indexOf('--top_level_folder'))).toEqual(['--top_level_folder', images, fits]);
     expectHidden([token, REDIS_PASSWORD], finished, dir, 'single');
+  });
+
+  it('the live status shows the session once ready, without its token, and the time left of its lifetime', async () => {
+    const { dir } = sessionDir();
+    const id = 'status-1';
+    const session = startSession(dir, ['--folder', 'images', '--session-id', id], { ...env, CARTA_TIMEOUT_MINUTES: '10', CARTA_IDLE_TIMEOUT_SECONDS: '300' });
+    const token = tokenOf((await workflow.next('carta-ready', id)).url);
+    const statusFile = join(dir, 'carta-envoy-status.json');
+    const read = () => (existsSync(statusFile) ? (JSON.parse(readFileSync(statusFile, 'utf8')) as CartaStatus) : undefined);
+    await waitFor(() => read()?.session?.state === 'ready' && read()?.timeLeft !== undefined, 15_000, 'the session ready in the status');
+    const status = read();
+    expect(status).toMatchObject({
+      state: 'running',
+      session: { id, state: 'ready', url: `${PROXY}/carta/${id}/`, backendUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), idleTimeoutSeconds: 300 },
+      timeLeft: { limit: 'lifetime', idleTimeoutSeconds: 300 },
+    });
+    expect(status?.timeLeft?.seconds).toBeGreaterThan(500);
+    expect(status?.timeLeft?.seconds).toBeLessThanOrEqual(600);
+    expect(readFileSync(statusFile, 'utf8')).not.toContain(token);
+    session.process.kill('SIGTERM');
+    const finished = await session.finished;
+    expect(finished.code).toBe(143);
+    expect(read()).toMatchObject({ state: 'stopped', exitCode: 143, session: { state: 'ended' } });
+    expect(read()?.timeLeft).toBeUndefined();
+    expectHidden([token, REDIS_PASSWORD], finished, dir, 'folder');
   });
 
   it('SIGTERM mid-session: the backend gets SIGINT, teardown completes, exit 143', async () => {

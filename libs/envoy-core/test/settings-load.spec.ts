@@ -328,6 +328,13 @@ describe('loadSettings', () => {
       expect(JSON.stringify(settings.describe())).not.toContain('s3cr3t');
     });
 
+    it('lists the password of a URL setting, as written and decoded, but not the rest of the URL', async () => {
+      const url: SettingSpec = { key: 'envoys.test.brokerUrl', type: 'url', env: 'BROKER_URL', description: 'x' };
+      expect((await loadSettings([url], options({ BROKER_URL: 'amqp://envoy:p%40ss@broker.example.org:5672/vh' }))).secrets()).toEqual(['p%40ss', 'p@ss']);
+      expect((await loadSettings([url], options({ BROKER_URL: 'amqp://envoy:plain@broker.example.org' }))).secrets()).toEqual(['plain']);
+      expect((await loadSettings([url], options({ BROKER_URL: 'amqp://broker.example.org' }))).secrets()).toEqual([]);
+    });
+
     it('lists no secret when the secret setting is absent', async () => {
       const settings = await loadSettings(SPECS, options({}));
       expect(settings.secrets()).toEqual([]);

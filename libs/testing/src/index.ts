@@ -10,3 +10,7 @@ export * from './file-systems';
 export * from './gzip-tar';
 export * from './library-package';
 export * from './properties';
+export * from './run-records';
+export * from './rabbitmq';
+export * from './http-receiver';
+export * from './browser';

@@ -1,4 +1,4 @@
-import { sleep } from './timing';
+import { sleep } from '@envoys/envoy-core';
 
 // Waited in steps, so that a lifetime beyond setTimeout's range still ends on time.
 const STEP_MS = 60 * 60 * 1000;

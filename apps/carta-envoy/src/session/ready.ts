@@ -1,4 +1,4 @@
-import { sleep } from './timing';
+import { sleep } from '@envoys/envoy-core';
 
 const POLL_MS = 100;
 const ATTEMPT_MS = 1000;

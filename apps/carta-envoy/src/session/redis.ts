@@ -21,19 +21,6 @@ export function redisLocation(url: string): string {
   return `${parsed.protocol}//${parsed.hostname}:${parsed.port || '6379'}${database ? `/${database}` : ''}`;
 }
 
-/** The password in a Redis URL, as written and decoded, for the redactor (the URL setting is not secret). */
-export function redisSecrets(url: string): string[] {
-  const { password } = new URL(url);
-  if (password === '') return [];
-  let decoded = password;
-  try {
-    decoded = decodeURIComponent(password);
-  } catch {
-    // A malformed escape is used as written, and so redacted as written.
-  }
-  return [password, decoded];
-}
-
 const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset',

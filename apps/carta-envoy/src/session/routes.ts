@@ -1,6 +1,5 @@
-import { UnavailableError, type Logger } from '@envoys/envoy-core';
+import { GaveUp, retry, UnavailableError, type Logger } from '@envoys/envoy-core';
 import { permanentRedisError, redisLocation, redisReason, withRedis } from './redis';
-import { GaveUp, retry } from './retry';
 
 /** One Traefik key under the Redis provider's root key `traefik`, with its plain string value. */
 export interface RouteKey {

@@ -2,6 +2,8 @@ import { basename } from 'node:path';
 import {
   ExternalFailureError,
   exitStatusFindings,
+  GaveUp,
+  retry,
   step,
   UnavailableError,
   UsageError,
@@ -21,8 +23,7 @@ import { untilLifetimeEnds } from './lifetime';
 import { postEvent, type Delivery } from './notify';
 import { freePort, portTaken } from './port';
 import { waitUntilReady } from './ready';
-import { permanentRedisError, redisLocation, redisReason, redisSecrets, withRedis } from './redis';
-import { GaveUp, retry } from './retry';
+import { permanentRedisError, redisLocation, redisReason, withRedis } from './redis';
 import { backendUrl, SessionRoutes, traefikRoutes, type Removal } from './routes';
 import { settledWithin } from './timing';
 import { newToken } from './token';
@@ -68,6 +69,8 @@ class CartaSession implements Launcher {
   /** The port another process took before the backend could bind it: the backend is launched again elsewhere. */
   private portLost: number | undefined;
   private endedBy: EndReason = 'failure';
+  /** What the live status says of the session. */
+  private phase: 'not started' | 'starting' | 'ready' | 'ended' = 'not started';
   private readonly notifications: Delivery[] = [];
 
   constructor(
@@ -78,9 +81,9 @@ class CartaSession implements Launcher {
     const id = context.commandLine.options['--session-id'];
     if (typeof id !== 'string' || !SESSION_ID.test(id)) throw new UsageError('option --session-id: only letters, digits, - and _ are allowed');
     this.sessionId = id;
-    // Secrets are registered before any step runs, so nothing printed from here on can carry them.
+    // Secrets are registered before any step runs, so nothing printed from here on can carry them (the Redis
+    // URL's password is registered by the runner, as every URL setting's).
     this.token = newToken(context.redactor);
-    for (const secret of redisSecrets(context.settings.string('envoys.carta.redisUrl'))) context.redactor.add(secret);
     this.steps = [
       step('audit', () => this.auditInputs()),
       step('backend', () => this.findBackend()),
@@ -100,6 +103,7 @@ class CartaSession implements Launcher {
   }
 
   private recordSession(): void {
+    this.showSession();
     this.context.recordDetail('session', {
       id: this.sessionId,
       target: this.target?.path,
@@ -111,6 +115,35 @@ class CartaSession implements Launcher {
       expiresAt: this.expiresAt?.toISOString(),
       endedBy: this.launched ? this.endedBy : undefined,
     });
+  }
+
+  /**
+   * The session in the live status: what an operator needs to find it (the public URL without its token,
+   * which is a secret, and the backend's address behind the proxy) and the time left before the lifetime
+   * ends; the backend may end it earlier after `idleTimeoutSeconds` without a user.
+   */
+  private showSession(): void {
+    const { status } = this.context;
+    const state = this.phase;
+    status.update({
+      session: {
+        id: this.sessionId,
+        state,
+        url: state === 'ready' ? this.publicUrl : undefined,
+        backendUrl: this.host && this.port ? backendUrl(this.host, this.port) : undefined,
+        expiresAt: this.expiresAt?.toISOString(),
+        idleTimeoutSeconds: this.settings?.idleTimeoutSeconds,
+      },
+    });
+    const expires = this.expiresAt?.getTime();
+    if (state === 'ready' && expires !== undefined) {
+      const secondsLeft = () => Math.max(0, Math.round((expires - Date.now()) / 1000));
+      status.live('timeLeft', () => ({ seconds: secondsLeft(), until: this.expiresAt?.toISOString(), limit: 'lifetime', idleTimeoutSeconds: this.settings?.idleTimeoutSeconds }));
+      status.progress(`session ${this.sessionId} ready, ${Math.ceil(secondsLeft() / 60)} min left`);
+    } else {
+      status.live('timeLeft', undefined);
+      status.progress(undefined);
+    }
   }
 
   private async auditInputs(): Promise<string> {
@@ -170,6 +203,7 @@ class CartaSession implements Launcher {
     const idle = this.config.idleTimeoutSeconds;
     this.launched = !this.context.dryRun;
     this.launches += 1;
+    if (this.launched) this.phase = 'starting';
     return {
       argv: [
         backend,
@@ -235,6 +269,10 @@ class CartaSession implements Launcher {
 
       if (ended.signal.aborted) return this.end(exited ? 'backend-exited' : 'signal');
       await this.announce(ended.signal);
+      if (!ended.signal.aborted) {
+        this.phase = 'ready';
+        this.recordSession();
+      }
 
       if (await untilLifetimeEnds(deadline, ended.signal)) {
         this.end('lifetime');
@@ -251,6 +289,7 @@ class CartaSession implements Launcher {
 
   private end(reason: EndReason): void {
     this.endedBy = reason;
+    this.phase = 'ended';
     this.recordSession();
   }
 

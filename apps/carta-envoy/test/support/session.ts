@@ -72,7 +72,7 @@ export function tokenOf(url: string | undefined): string {
 /** Secrets must appear nowhere the envoy writes: stdout, stderr, the report, the backend's output log. */
 export function expectHidden(secrets: readonly string[], finished: Finished, dir: string, mode: string): void {
   const texts: Record<string, string> = { stdout: finished.stdout, stderr: finished.stderr };
-  for (const name of ['carta-envoy-report.json', `carta-envoy.${mode}.out.log`]) {
+  for (const name of ['carta-envoy-report.json', 'carta-envoy-report.html', 'carta-envoy-status.json', `carta-envoy.${mode}.out.log`]) {
     if (existsSync(join(dir, name))) texts[name] = readFileSync(join(dir, name), 'utf8');
   }
   for (const secret of secrets) {

@@ -1,4 +1,5 @@
 import type { CommandLineSpec, ParsedCommandLine } from '../cli/spec';
+import { EVENT_SETTINGS } from '../events/settings';
 import type { SettingSpec } from '../settings';
 import type { LauncherFactory } from './launcher';
 
@@ -29,4 +30,5 @@ export const COMMON_SETTINGS: readonly SettingSpec[] = [
     default: 'info',
     description: 'least important log level shown: error, warn, info or debug',
   },
+  ...EVENT_SETTINGS,
 ];

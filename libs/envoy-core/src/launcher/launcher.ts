@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger';
 import type { LaunchPlan, LaunchResult, RunningProcess } from '../process/launch-plan';
 import type { Redactor } from '../redact/redactor';
 import type { Finding } from '../report/finding';
+import type { FileRecord } from '../report/report';
 import type { Settings } from '../settings';
 
 /** What every launcher of a run can use: its settings, logger, directory and the run's abort signal. */
@@ -27,11 +28,49 @@ export interface EnvoyContext {
   readonly cwd: string;
   /** Adds launcher-specific facts to the run report's `details`. */
   recordDetail(key: string, value: unknown): void;
+  /** A file worth a link on the run page and in the report's `files` (a log, the weblog, a product). */
+  recordFile(file: FileRecord): void;
+  /** What the external system is doing, for the live status file, the terminal's progress line and the run page. */
+  readonly status: StatusHook;
+  /** Lifecycle events for the workflow system (the runner sends the common ones). */
+  readonly events: EventsHook;
 }
+
+/**
+ * A launcher's part of the live status (`<envoy>-status.json`). The runner keeps state, step and times;
+ * a launcher adds what only it knows. Every call is cheap: writes are coalesced, and in a dry run nothing
+ * is written.
+ */
+export interface StatusHook {
+  /** True when a person watches a terminal: progress shows on the progress line instead of periodic log lines. */
+  readonly interactive: boolean;
+  /** Facts of this envoy's own, as top-level keys (`staging`, `session`); a key set to undefined is removed. */
+  update(facts: Readonly<Record<string, unknown>>): void;
+  /** A fact computed at every write, for one that changes by itself (a session's time left); undefined removes it. */
+  live(key: string, compute: (() => unknown) | undefined): void;
+  /** What the progress line says about the external system besides the state and elapsed time. */
+  progress(text: string | undefined): void;
+  /** The stages the external system will run, in order (CASA: the PPR's ProcessingCommands). */
+  planStages(tasks: readonly string[]): void;
+  /** Stage `index` (from 1) began: the status's `stage`, a `stage-started` event, the progress line, one log line. */
+  stageStarted(index: number, task: string): void;
+  /** Stage `index` ended; `failed` when evidence says so (the stage's End does not undo it). */
+  stageFinished(index: number, outcome: 'succeeded' | 'failed'): void;
+}
+
+/** Sends an event of the launcher's own to the workflow system (name and facts; the identity is added). */
+export interface EventsHook {
+  emit(event: string, facts?: Readonly<Record<string, unknown>>): void;
+}
+
+/** What a setup step does, for the live status: it checks (auditing) or it changes files (preparing). */
+export type StepPhase = 'auditing' | 'preparing';
 
 /** One named setup step: audit, correct, stage. Its result text becomes the step's `detail` in the report. */
 export interface SetupStep {
   readonly name: string;
+  /** Default: auditing for names that start with audit, check, find or locate; preparing otherwise. */
+  readonly phase?: StepPhase;
   run(): Promise<string | void>;
 }
 
@@ -61,8 +100,13 @@ export interface Launcher {
 export type LauncherFactory = (context: EnvoyContext) => Launcher;
 
 /** Shorthand for a named setup step. */
-export function step(name: string, run: () => Promise<string | void>): SetupStep {
-  return { name, run };
+export function step(name: string, run: () => Promise<string | void>, phase?: StepPhase): SetupStep {
+  return phase ? { name, run, phase } : { name, run };
+}
+
+/** The phase of a setup step, by its declaration or its name. */
+export function stepPhase(setup: SetupStep): StepPhase {
+  return setup.phase ?? (/^(audit|check|find|locate)/.test(setup.name) ? 'auditing' : 'preparing');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCommandLine } from '../cli/parse';
@@ -12,11 +13,13 @@ import { Redactor } from '../redact/redactor';
 import { oneLine } from '../report/one-line';
 import type { Finding } from '../report/finding';
 import { findingContextLines, findingSummary } from '../report/finding-text';
-import type { LaunchRecord, RunReport, StepRecord } from '../report/report';
+import type { EventsRecord, LaunchRecord, RunReport, StepRecord } from '../report/report';
+import { runPagePath, writeRunPage } from '../report/run-page/write';
 import { writeReport } from '../report/write-report';
 import { durationMs, loadSettings, type Settings } from '../settings';
 import { COMMON_SETTINGS, type EnvoyDefinition } from './definition';
-import { exitStatusFindings, type EnvoyContext, type Launcher } from './launcher';
+import { exitStatusFindings, stepPhase, type EnvoyContext, type Launcher } from './launcher';
+import { RunObservation } from './observation';
 import { shellQuote } from './shell-quote';
 
 export interface RunOptions {
@@ -78,6 +81,8 @@ class Run {
   private readonly findings: Finding[] = [];
   private readonly details: Record<string, unknown> = {};
   private readonly workDir: string;
+  private readonly runId = randomUUID();
+  private readonly observation: RunObservation;
   private launchRecord: LaunchRecord | undefined;
   private settings: Settings | undefined;
   private logger: Logger | undefined;
@@ -90,6 +95,19 @@ class Run {
     private readonly cwd: string,
   ) {
     this.workDir = resolve(cwd, definition.workDir(commandLine));
+    this.observation = new RunObservation({
+      envoy: definition.cli.envoy,
+      version: definition.cli.version,
+      mode: commandLine.mode,
+      runId: this.runId,
+      workDir: this.workDir,
+      startedAt: this.startedAt,
+      dryRun: commandLine.dryRun,
+      redactor: this.redactor,
+      env,
+      textLogs: commandLine.logFormat === 'text',
+      terminal: process.stdout,
+    });
   }
 
   private get envoy(): string {
@@ -118,7 +136,9 @@ class Run {
         redactor: this.redactor,
         env: this.env,
         level,
+        stream: this.observation.loggerStream(),
       });
+      this.observation.configure(this.settings, this.logger);
       this.logger.info(`${this.envoy} ${this.definition.cli.version} ${this.commandLine.mode}${this.commandLine.dryRun ? ' (dry run)' : ''}`, {
         dir: this.workDir,
       });
@@ -153,13 +173,15 @@ class Run {
       failure = new InterruptedError(this.signals.received, failure ? `stopped by ${this.signals.received}: ${failure.message}` : undefined);
       exitCode = failure.exitCode;
     }
+    this.observation.ended(exitCode, this.signals.received ?? undefined);
     if (failure) {
       printFailure(this.envoy, failure, this.redactor);
       this.logger?.error(oneLine(failure.message), { exitCode });
     } else {
       this.logger?.info(this.commandLine.dryRun ? 'dry run complete: nothing launched, nothing written' : 'succeeded', { exitCode });
     }
-    await this.writeRunReport(exitCode, failure);
+    const events = await this.observation.finish(exitCode, failure, this.findings, { report: this.reportPath(), page: runPagePath(this.reportPath()) });
+    await this.writeRunReport(exitCode, failure, events);
     await this.logger?.flush();
     this.signals.dispose();
     return exitCode;
@@ -183,6 +205,7 @@ class Run {
       recordDetail: (key, value) => {
         this.details[key] = value;
       },
+      ...this.observation.hooks(),
     };
   }
 
@@ -195,14 +218,19 @@ class Run {
     const started = Date.now();
     try {
       const detail = await this.untilSignalled(work());
-      this.steps.push({ name, status: this.commandLine.dryRun && name !== 'teardown' ? 'planned' : 'succeeded', durationMs: Date.now() - started, detail: detail ?? '' });
+      this.recordStep({ name, status: this.commandLine.dryRun && name !== 'teardown' ? 'planned' : 'succeeded', startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, detail: detail ?? '' });
       this.logger?.child(name).debug('done', { ms: Date.now() - started });
       return undefined;
     } catch (error) {
       const failure = asEnvoyError(error);
-      this.steps.push({ name, status: 'failed', durationMs: Date.now() - started, detail: this.redactor.redact(failure.message) });
+      this.recordStep({ name, status: 'failed', startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, detail: this.redactor.redact(failure.message) });
       return failure;
     }
+  }
+
+  private recordStep(record: StepRecord): void {
+    this.steps.push(record);
+    this.observation.stepFinished(record);
   }
 
   /**
@@ -230,6 +258,7 @@ class Run {
     for (const setup of launcher.steps) {
       if (this.signals.received) throw new InterruptedError(this.signals.received);
       this.logger?.child(setup.name).info(this.commandLine.dryRun ? 'checking (dry run)' : 'starting');
+      this.observation.stepStarted(setup.name, stepPhase(setup));
       const failure = await this.timed(setup.name, () => setup.run());
       if (failure) throw failure;
       const last = this.steps[this.steps.length - 1];
@@ -262,8 +291,10 @@ class Run {
       logger: this.logger as Logger,
       signals: this.signals,
       outputLog,
+      ...this.observation.outputStreams(),
     });
     logger.info('started', { pid: running.pid });
+    this.observation.launched(running.pid, plan);
     let watcherFailure: unknown;
     const watcher = launcher.whileRunning
       ? launcher.whileRunning(running).catch(async (error: unknown) => {
@@ -272,6 +303,7 @@ class Run {
         })
       : Promise.resolve();
     const result = await running.result;
+    this.observation.launchEnded(result);
     await watcher;
     this.launchRecord = {
       argv: plan.argv,
@@ -286,9 +318,10 @@ class Run {
       stoppedBy: result.stoppedBy,
       outputLog,
     };
-    this.steps.push({
+    this.recordStep({
       name: 'launch',
       status: result.exitCode === 0 ? 'succeeded' : 'failed',
+      startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
       detail: result.signal ? `ended by ${result.signal}` : `exited with status ${result.exitCode}`,
     });
@@ -308,6 +341,7 @@ class Run {
   private async verify(launcher: Launcher, result: LaunchResult | undefined, plan: LaunchPlan | undefined): Promise<void> {
     if (!launcher.verify && !result) return;
     const verifier = launcher.verify ? (r: LaunchResult | undefined) => launcher.verify?.(r) ?? Promise.resolve([]) : undefined;
+    this.observation.verifying();
     const failure = await this.timed('verify', async () => {
       const found = verifier ? await verifier(result) : exitStatusFindings(result as LaunchResult, plan?.argv[0] ?? '');
       this.findings.push(...found);
@@ -324,15 +358,21 @@ class Run {
     if (failure) throw failure;
   }
 
-  private async writeRunReport(exitCode: number, failure: EnvoyError | undefined): Promise<void> {
+  /** `<envoy>-report.json` in the work directory, or `--report FILE`. */
+  private reportPath(): string {
+    return this.commandLine.report ? resolve(this.cwd, this.commandLine.report) : join(this.workDir, `${this.envoy}-report.json`);
+  }
+
+  private async writeRunReport(exitCode: number, failure: EnvoyError | undefined, events: EventsRecord | undefined): Promise<void> {
     if (this.commandLine.dryRun && !this.commandLine.report) return;
-    const path = this.commandLine.report
-      ? resolve(this.cwd, this.commandLine.report)
-      : join(this.workDir, `${this.envoy}-report.json`);
-    const report: RunReport = {
+    const path = this.reportPath();
+    const stages = this.observation.stageRecords();
+    const files = this.observation.fileRecords();
+    const report: RunReport = this.redactor.redactValue({
       envoy: this.envoy,
       version: this.definition.cli.version,
       mode: this.commandLine.mode,
+      runId: this.runId,
       status: exitCode === 0 ? 'succeeded' : 'failed',
       exitCode,
       startedAt: this.startedAt.toISOString(),
@@ -342,18 +382,39 @@ class Run {
       commandLine: [...this.argv],
       steps: this.steps,
       ...(this.launchRecord ? { launch: this.launchRecord } : {}),
+      ...(stages.length > 0 ? { stages } : {}),
       findings: this.findings,
       ...(failure ? { error: { message: failure.message, details: failure.details } } : {}),
       ...(this.signals.received ? { signal: this.signals.received } : {}),
       settings: this.settings?.describe() ?? [],
+      ...(files.length > 0 ? { files } : {}),
+      ...(events ? { events } : {}),
       details: this.details,
-    };
-    try {
-      await writeReport(path, report, this.redactor);
-    } catch (error) {
+    });
+    const page = runPagePath(path);
+    const failed = (what: string) => (error: unknown) => {
       // The exit status already says what went wrong; a report that cannot be written must not hide it.
       const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`${this.envoy}: could not write the run report: ${this.redactor.redact(message)}\n`);
-    }
+      process.stderr.write(`${this.envoy}: could not write the ${what}: ${this.redactor.redact(message)}\n`);
+    };
+    // Written side by side: each is flushed to disk, and the waits overlap. A dry run writes only the JSON
+    // report it was asked for.
+    await Promise.all([
+      writeReport(path, report, this.redactor).catch(failed('run report')),
+      ...(this.commandLine.dryRun
+        ? []
+        : [
+            writeRunPage({ report, pagePath: page, reportPath: path, statusPath: this.observation.statusPath, host: this.observation.identity.host }, this.redactor).catch(
+              failed('run page'),
+            ),
+            this.observation.closeStatus({
+              exitCode,
+              findings: this.findings.length,
+              ...(failure ? { error: failure.message } : {}),
+              report: path,
+              page,
+            }),
+          ]),
+    ]);
   }
 }

@@ -1,7 +1,7 @@
 export { capoFiles, MAX_PROPERTIES_BYTES, parseProperties, type PropertyEntry } from './capo';
 export { durationMs } from './duration';
 export { loadSettings } from './load';
-export { Settings, type ResolvedSetting } from './settings';
+export { Settings, urlSecrets, type ResolvedSetting } from './settings';
 export {
   type CommandLineSetting,
   type LoadSettingsOptions,

@@ -73,12 +73,18 @@ export class Settings {
     return this.#declared(key).source;
   }
 
-  /** The values the logger and the launcher must redact wherever they appear, also inside child output. */
+  /**
+   * The values the logger and the launcher must redact wherever they appear, also inside child output:
+   * secret settings, and the password of every URL setting (`amqp://envoy:PASSWORD@host`).
+   */
   secrets(): string[] {
-    return [...this.#settings.values()]
-      .filter((setting) => setting.spec.secret && setting.value !== undefined)
-      .map((setting) => String(setting.value))
-      .filter((value) => value !== '');
+    const secrets: string[] = [];
+    for (const { spec, value } of this.#settings.values()) {
+      if (value === undefined) continue;
+      if (spec.secret) secrets.push(String(value));
+      else if (spec.type === 'url' && typeof value === 'string') secrets.push(...urlSecrets(value));
+    }
+    return secrets.filter((value) => value !== '');
   }
 
   /** The settings that have a value, for the run report, with secret values replaced. */
@@ -121,4 +127,22 @@ export class Settings {
     }
     return value;
   }
+}
+
+/** The password in a URL, as written and decoded, for the redactor (the URL itself is not secret). */
+export function urlSecrets(url: string): string[] {
+  let password: string;
+  try {
+    password = new URL(url).password;
+  } catch {
+    return [];
+  }
+  if (password === '') return [];
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // A malformed escape is used as written, and so redacted as written.
+  }
+  return decoded === password ? [password] : [password, decoded];
 }

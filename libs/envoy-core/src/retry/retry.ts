@@ -1,4 +1,4 @@
-import { sleep } from './timing';
+import { sleep } from './sleep';
 
 export interface RetryOptions {
   readonly tries: number;
