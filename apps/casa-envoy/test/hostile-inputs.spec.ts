@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tempDir, treeFingerprint, workspaceRoot, writeRawTar } from '@envoys/testing';
+import { isRunRecord, tempDir, treeFingerprint, workspaceRoot, writeRawTar } from '@envoys/testing';
 import { casaEnvoy, MODE_ARGS, readReport, reason } from './support/casa-envoy';
 import { addCalibrationTar, almaPprFor, ASDMS, CASA_EMULATOR_HOME, makeProcessingDir, metadataFor, pprFor, SDM, type CasaMode } from './support/processing-dir';
 
@@ -121,10 +121,10 @@ describe('casa-envoy on hostile and broken inputs', () => {
     expect(first).toMatch(/^casa-envoy: /);
     expect(first).toMatch(item.message);
     expect(Date.now() - started).toBeLessThan(10000);
-    // Only the report is new; no input changed; nothing appeared beside the processing directory.
+    // Only the run's own records are new; no input changed; nothing appeared beside the processing directory.
     const after = treeFingerprint(spool);
     const added = Object.keys(after).filter((path) => !(path in before));
-    expect(added.filter((path) => !path.endsWith('casa-envoy-report.json') && !/\/(working|products)$/.test(path))).toEqual([]);
+    expect(added.filter((path) => !isRunRecord('casa-envoy', path) && !/\/(working|products)$/.test(path))).toEqual([]);
     for (const [path, print] of Object.entries(before)) expect([path, after[path]]).toEqual([path, print]);
     expect(readReport(dir)).toMatchObject({ status: 'failed', exitCode: item.code });
     expect(readdirSync(spool)).toEqual([dir.slice(spool.length + 1)]);

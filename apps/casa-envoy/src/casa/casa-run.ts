@@ -8,6 +8,7 @@ import {
   type LaunchPlan,
   type LaunchResult,
   type Launcher,
+  type RunningProcess,
 } from '@envoys/envoy-core';
 import { ensureDirectory, extractSafely, findCalibrationTar, requireDirectory, resolveInside } from '@envoys/file-foundation';
 import { takeSnapshot, verify, type RuleSet, type Snapshot } from '@envoys/log-verifier';
@@ -25,6 +26,8 @@ import {
 import { locateCasa, type CasaInstallation } from './casa-home';
 import { casaLaunchPlan } from './environment';
 import { casaRules } from './rules';
+import { recordRunFiles } from './run-files';
+import { CasaStageFollower } from './stages';
 
 /** What distinguishes the four kinds of CASA run (SPEC 4.1). */
 export interface CasaRunKind {
@@ -50,6 +53,7 @@ export class CasaRun implements Launcher {
   private installation?: CasaInstallation;
   private paths?: PprPaths;
   private baseline?: Snapshot;
+  private stages?: CasaStageFollower;
 
   constructor(
     private readonly context: EnvoyContext,
@@ -168,10 +172,22 @@ export class CasaRun implements Launcher {
     });
   }
 
+  /** Follows CASA's log while it runs: the pipeline stage under way shows in the status and on the terminal. */
+  async whileRunning(running: RunningProcess): Promise<void> {
+    const commands = this.inputs?.ppr.commands ?? [];
+    this.stages = new CasaStageFollower(this.context, this.workingDir, this.baseline, commands);
+    this.stages.start();
+    // Following is for people; whatever goes wrong with it must not stop CASA (a failure here would).
+    await running.result.catch(() => undefined);
+    await this.stages.stop().catch(() => undefined);
+  }
+
   async verify(result: LaunchResult | undefined): Promise<readonly Finding[]> {
     const findings: Finding[] = result ? exitStatusFindings(result, this.installation?.casa ?? 'casa') : [];
     const checked = await verify(this.rules, { baseDir: this.workingDir, baseline: this.baseline, signal: this.context.signal });
     this.context.recordDetail('logsScanned', checked.filesScanned);
+    this.stages?.markFailures(checked.findings);
+    await recordRunFiles(this.context, this.workingDir, this.productsDir, checked.filesScanned);
     return [...findings, ...checked.findings];
   }
 }

@@ -3,6 +3,7 @@ import { step, type EnvoyContext, type Finding, type Launcher } from '@envoys/en
 import { requireDirectory } from '@envoys/file-foundation';
 import { verify } from '@envoys/log-verifier';
 import { casaRules } from './rules';
+import { recordRunFiles } from './run-files';
 
 /**
  * `--verify DIR` (SPEC 4.9): the verification of a CASA run alone, on a finished processing directory. Every
@@ -27,6 +28,7 @@ export class VerifyOnly implements Launcher {
     const checked = await verify(casaRules(this.context.settings, false), { baseDir: this.workingDir, signal: this.context.signal });
     this.context.recordDetail('logsScanned', checked.filesScanned);
     this.context.recordDetail('bytesScanned', checked.bytesScanned);
+    await recordRunFiles(this.context, this.workingDir, join(this.context.workDir, 'products'), checked.filesScanned);
     return checked.findings;
   }
 }
