@@ -113,7 +113,9 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
           return `would stage ${items.length} items into ${stagingDir}${linking ? '' : ' (by copying: another file system)'}`;
         }
         await prepareStagingDir(stagingDir);
-        await stageItems(items, stagingDir, { root: need(dir).realPath, signal, logger: logger.child('stage-products'), tty: process.stdout.isTTY === true, staged });
+        await stageItems(items, stagingDir, { root: need(dir).realPath, signal, logger: logger.child('stage-products'), status: context.status, staged });
+        // The staging totals stay in the status file; the progress line moves on to the next step.
+        context.status.progress(undefined);
         const links = staged.filter((file) => file.method === 'link').length;
         const copies = staged.filter((file) => file.method === 'copy').length;
         const created = staged.filter((file) => file.method === 'created').length;

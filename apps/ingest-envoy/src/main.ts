@@ -26,6 +26,8 @@ const ingestEnvoy: EnvoyDefinition = {
       'Settings (CAPO key, environment variable): envoys.ingest.stagingRoot (ENVOY_INGEST_STAGING_ROOT),',
       '  envoys.ingest.command (ENVOY_INGEST_COMMAND), envoys.ingest.timeoutMinutes (ENVOY_INGEST_TIMEOUT_MINUTES),',
       '  envoys.graceSeconds (ENVOY_GRACE_SECONDS). Staging goes to <stagingRoot>/<basename of DIR>.',
+      'Events (every envoy): envoys.events.url (ENVOY_EVENTS_URL), envoys.events.amqpUrl (ENVOY_EVENTS_AMQP_URL),',
+      '  envoys.events.exchange (ENVOY_EVENTS_EXCHANGE), envoys.events.timeoutSeconds (ENVOY_EVENTS_TIMEOUT_SECONDS).',
     ].join('\n'),
   },
   settings: INGEST_SETTINGS,

@@ -1,41 +1,52 @@
-import type { Logger } from '@envoys/envoy-core';
+import type { Logger, StatusHook } from '@envoys/envoy-core';
 
 const MiB = 1024 * 1024;
 
 /**
- * Progress of a long staging: on a terminal a line every 2 s, in a batch job's output every 30 s (HTCondor
- * keeps every line, and an operator watching a job wants a sign of life, not a flood).
+ * Progress of a long staging: files and bytes staged of the total in the live status (and so on a
+ * terminal's progress line), and in a batch job's output a line every 30 s (HTCondor keeps every line,
+ * and an operator watching a job wants a sign of life, not a flood).
  */
 export class StagingProgress {
   private done = 0;
   private files = 0;
   private last = Date.now();
-  private readonly everyMs: number;
 
   constructor(
     private readonly logger: Logger,
+    private readonly status: StatusHook,
     private readonly totalBytes: number,
-    private readonly totalItems: number,
-    tty: boolean,
+    private readonly totalFiles: number,
   ) {
-    this.everyMs = tty ? 2000 : 30_000;
+    this.show();
   }
 
   bytes(count: number): void {
     this.done += count;
-    this.maybeReport();
+    this.changed();
   }
 
-  item(): void {
-    this.files += 1;
-    this.maybeReport();
+  /** `count` files are in place (a tree counts its files). */
+  filesDone(count = 1): void {
+    this.files += count;
+    this.changed();
   }
 
-  private maybeReport(): void {
+  private changed(): void {
+    this.show();
     const now = Date.now();
-    if (now - this.last < this.everyMs) return;
+    if (this.status.interactive || now - this.last < 30_000) return;
     this.last = now;
+    this.logger.info(this.text());
+  }
+
+  private text(): string {
     const percent = this.totalBytes > 0 ? Math.min(100, Math.floor((100 * this.done) / this.totalBytes)) : 100;
-    this.logger.info(`staged ${this.files} of ${this.totalItems} items, ${(this.done / MiB).toFixed(0)} of ${(this.totalBytes / MiB).toFixed(0)} MiB (${percent}%)`);
+    return `staged ${this.files} of ${this.totalFiles} files, ${(this.done / MiB).toFixed(0)} of ${(this.totalBytes / MiB).toFixed(0)} MiB (${percent}%)`;
+  }
+
+  private show(): void {
+    this.status.update({ staging: { files: { done: this.files, total: this.totalFiles }, bytes: { done: this.done, total: this.totalBytes } } });
+    this.status.progress(this.text());
   }
 }

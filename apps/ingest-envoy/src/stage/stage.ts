@@ -7,7 +7,7 @@ import {
   type StageOptions as PlaceOptions,
   type StagedFile as PlacedFile,
 } from '@envoys/file-foundation';
-import type { Logger } from '@envoys/envoy-core';
+import type { Logger, StatusHook } from '@envoys/envoy-core';
 import type { StagingItem } from '../plan';
 import { interruptedBy } from './abort';
 import { StagingProgress } from './progress';
@@ -27,6 +27,10 @@ type FileItem = Extract<StagingItem, { kind: 'file' }>;
 type TreeItem = Extract<StagingItem, { kind: 'tree' }>;
 type TarItem = Extract<StagingItem, { kind: 'tar' }>;
 
+function itemFiles(item: StagingItem): number {
+  return item.kind === 'tree' ? item.tree.files.length : 1;
+}
+
 function itemBytes(item: StagingItem): number {
   if (item.kind === 'file') return item.size;
   if (item.kind === 'tar') return item.bytes;
@@ -43,7 +47,8 @@ export interface StageOptions {
   readonly root: string;
   readonly signal: AbortSignal;
   readonly logger: Logger;
-  readonly tty: boolean;
+  /** The live status: files and bytes staged of the total. */
+  readonly status: StatusHook;
   /** Every staged file, in item order (also after a failure: the report shows how far the staging got). */
   readonly staged: StagedFile[];
 }
@@ -60,7 +65,12 @@ export interface StageOptions {
  * two together take about as long as the longer one. The first failure stops the other half.
  */
 export async function stageItems(items: readonly StagingItem[], stagingDir: string, options: StageOptions): Promise<void> {
-  const progress = new StagingProgress(options.logger, items.reduce((sum, item) => sum + itemBytes(item), 0), items.length, options.tty);
+  const progress = new StagingProgress(
+    options.logger,
+    options.status,
+    items.reduce((sum, item) => sum + itemBytes(item), 0),
+    items.reduce((sum, item) => sum + itemFiles(item), 0),
+  );
   // One signal for both halves: the run's (a received SIGTERM) or the other half's failure. (Not
   // AbortSignal.any: that needs Node 20.3, and the bundle runs on any Node 20.)
   const stop = new AbortController();
@@ -92,14 +102,14 @@ export async function stageItems(items: readonly StagingItem[], stagingDir: stri
           onStaged: (file) => {
             const item = byName.get(file.name);
             if (item) results.set(item, [reported(file)]);
-            progress.item();
+            progress.filesDone();
           },
         },
       );
       for (const item of trees) {
         const tree = await stageTree(item.source, stagingDir, item.name, { ...place, replace: true });
         results.set(item, tree.files.map((file) => reported(file, `${item.name}/`)));
-        progress.item();
+        progress.filesDone(tree.files.length);
       }
     }),
     guarded(async () => {
@@ -108,7 +118,7 @@ export async function stageItems(items: readonly StagingItem[], stagingDir: stri
         const tar = await createTar({ cwd: item.base, entries: item.members, target: join(stagingDir, item.name), gzip: item.gzip, signal, dereferenceWithin: options.root });
         results.set(item, [{ name: item.name, size: tar.size, sha256: tar.sha256, method: 'created' }]);
         progress.bytes(item.bytes);
-        progress.item();
+        progress.filesDone();
       }
     }),
   ]);

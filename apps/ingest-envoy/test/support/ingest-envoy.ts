@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { list } from 'tar';
-import { bundleAlone, run, start, treeFingerprint, workspaceRoot, type Finished, type Started } from '@envoys/testing';
+import { bundleAlone, isRunRecord, run, start, treeFingerprint, workspaceRoot, type Finished, type Started } from '@envoys/testing';
 
 /** The ingest emulator's bin directory, put first on PATH so that `ingest` is found like the real one. */
 export const EMULATOR_BIN = join(workspaceRoot, 'tools/emulators/ingest/bin');
@@ -121,11 +121,11 @@ export function tarMembers(file: string): Map<string, Buffer> {
   return members;
 }
 
-/** The fingerprint of a processing directory without the two files every run writes there (SPEC 3.7). */
+/** The fingerprint of a processing directory without the files every run writes there (report, run page, status, output). */
 export function inputFingerprint(dir: string): Record<string, string> {
   const fingerprint = treeFingerprint(dir);
   for (const key of Object.keys(fingerprint)) {
-    if (key === 'ingest-envoy-report.json' || /^ingest-envoy\.[a-z]+\.out\.log$/.test(key)) delete fingerprint[key];
+    if (!key.includes('/') && isRunRecord('ingest-envoy', key)) delete fingerprint[key];
   }
   return fingerprint;
 }
