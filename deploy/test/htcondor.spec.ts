@@ -92,7 +92,7 @@ describe('HTCondor submit files (checked, not run: HTCondor is not installable h
 
   it('the output log named in casa-envoy.sub and carta-envoy.sub follows the mode in their arguments', () => {
     const casa = expandSubmit(readSubmitFile(submitFile('casa-envoy')), { env: SITE_ENV });
-    expect(fileList(casa.get('transfer_output_files'))).toEqual(['working', 'products', 'casa-envoy-report.json', 'casa-envoy.standard-cal.out.log']);
+    expect(fileList(casa.get('transfer_output_files'))).toEqual(['working', 'products', 'casa-envoy-report.json', 'casa-envoy-report.html', 'casa-envoy-status.json', 'casa-envoy.standard-cal.out.log']);
     expect(casa.get('arguments')).toBe('"main.js --standard-cal metadata.json PPR.xml"');
     const restore = expandSubmit(readSubmitFile(submitFile('casa-envoy')), {
       env: SITE_ENV,
@@ -101,7 +101,7 @@ describe('HTCondor submit files (checked, not run: HTCondor is not installable h
     expect(fileList(restore.get('transfer_output_files'))).toContain('casa-envoy.restore.out.log');
     const carta = expandSubmit(readSubmitFile(submitFile('carta-envoy')), { env: SITE_ENV, cluster: 7, append: { ENVOY_MODE: 'single', ENVOY_TARGET: '/data/cube.fits' } });
     expect(carta.get('arguments')).toBe('"main.js --single /data/cube.fits --session-id s-7"');
-    expect(fileList(carta.get('transfer_output_files'))).toEqual(['carta-envoy-report.json', 'carta-envoy.single.out.log']);
+    expect(fileList(carta.get('transfer_output_files'))).toEqual(['carta-envoy-report.json', 'carta-envoy-report.html', 'carta-envoy-status.json', 'carta-envoy.single.out.log']);
   });
 });
 

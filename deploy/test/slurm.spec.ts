@@ -124,7 +124,7 @@ describeSlurm('envoys as Slurm jobs on a real one-node cluster', () => {
     expect(working.some((name) => /^pipeline-\d{8}T\d{6}$/.test(name))).toBe(true);
     expect(working.some((name) => name.startsWith('errorexit-'))).toBe(false);
     expect(statSync(join(job.resultsDir, 'casa-envoy.standard-cal.out.log')).size).toBeGreaterThan(0);
-    expect(readdirSync(job.resultsDir).sort()).toEqual(['casa-envoy-report.json', 'casa-envoy.standard-cal.out.log', 'products', 'working']);
+    expect(readdirSync(job.resultsDir).sort()).toEqual(['casa-envoy-report.html', 'casa-envoy-report.json', 'casa-envoy-status.json', 'casa-envoy.standard-cal.out.log', 'products', 'working']);
 
     // The workflow's directory is an input: untouched.
     expect(treeFingerprint(job.submitDir)).toEqual(inputsBefore);

@@ -41,7 +41,9 @@ describe('casa-envoy --restore on compressed calibration tars of any ratio', () 
     ]);
     expect(existsSync(join(dir, 'products'))).toBe(false);
     // Nothing half-extracted hides anywhere in the processing directory either.
-    expect(readdirSync(dir).sort()).toEqual(dry ? ['PPR.xml', 'metadata.json', 'rawdata'] : ['PPR.xml', 'casa-envoy-report.json', 'metadata.json', 'rawdata']);
+    expect(readdirSync(dir).sort()).toEqual(
+      dry ? ['PPR.xml', 'metadata.json', 'rawdata'] : ['PPR.xml', 'casa-envoy-report.html', 'casa-envoy-report.json', 'casa-envoy-status.json', 'metadata.json', 'rawdata'],
+    );
   });
 
   it('a gzip inside the gzip is refused with 65', async () => {

@@ -23,6 +23,8 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }
 td.num { text-align: right; white-space: nowrap; }
+tr[data-step] td:first-child { white-space: nowrap; }
+pre.command { white-space: pre-wrap; word-break: break-all; }
 .status { font-weight: 600; white-space: nowrap; }
 .status.succeeded { color: var(--ok); } .status.failed { color: var(--bad); } .status.stopped { color: var(--stop); }
 .finding { border: 1px solid var(--line); border-left: 4px solid var(--bad); border-radius: 6px; padding: 8px 12px; margin: 10px 0; }
