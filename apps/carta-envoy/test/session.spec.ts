@@ -151,6 +151,30 @@ describe('carta-envoy sessions', () => {
     expectHidden([token, REDIS_PASSWORD], finished, dir, 'folder');
   });
 
+  it('SIGKILL of the envoy mid-session: its watchdog stops the backend with SIGINT; the routes expire by themselves', async () => {
+    const { dir } = sessionDir();
+    const id = 'sigkill';
+    const session = startSession(dir, ['--folder', 'images', '--session-id', id], { ...env, CARTA_TIMEOUT_MINUTES: '10' });
+    await workflow.next('carta-ready', id);
+    const backend = session.backendPid();
+    session.process.kill('SIGKILL');
+    await waitFor(() => !alive(backend), 15_000, 'the backend to be stopped by the watchdog');
+    const finished = await session.finished;
+    expect(finished.stdout).toMatch(/\[watchdog\] carta-envoy \(pid \d+\) died while carta_backend \(process group \d+\) was running: stopping the group with SIGINT/);
+    // Nobody removed the routes: they carry an expiry (lifetime + grace + margin), and a new session with this ID takes them over.
+    const ttl = Number(await redis.command('TTL', routeKeyNames(id)[0] as string));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(10 * 60 + 5 + 10 * 60);
+
+    // The job's rerun (same session ID) takes the stale route over, and its teardown removes it.
+    const rerun = startSession(dir, ['--folder', 'images', '--session-id', id], env);
+    await workflow.next('carta-ready', id);
+    const finishedAgain = await rerun.finished;
+    expect(finishedAgain.code).toBe(0);
+    expect(finishedAgain.stdout).toMatch(/the route was held by another backend/);
+    expect(await traefikKeys(redis)).toEqual([]);
+  });
+
   it('the backend crashes mid-session: teardown completes, exit 70 naming the exit status', async () => {
     const { dir } = sessionDir();
     const id = 'crash';

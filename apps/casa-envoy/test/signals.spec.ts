@@ -37,6 +37,27 @@ describe('casa-envoy stopped by a signal or a time limit', () => {
     expect(report.launch?.signal ?? report.launch?.exitCode).toBeDefined();
   });
 
+  it.each([
+    ['hang', '10'],
+    ['hang-stubborn', '1.5'],
+  ])('SIGKILL of the envoy while CASA hangs (%s): its watchdog stops CASA and its MPI worker', async (scenario, grace) => {
+    const dir = makeProcessingDir({ mode: 'standard-cal' });
+    const record = join(tempDir(), 'record.json');
+    const envoy = startCasaEnvoy(dir, MODE_ARGS['standard-cal'], {
+      CASA_EMULATOR_SCENARIO: scenario,
+      CASA_EMULATOR_RECORD: record,
+      ENVOY_GRACE_SECONDS: grace,
+    });
+    await waitFor(() => recordedPids(record).length === 2, 20000, 'CASA and its worker to start');
+    const pids = recordedPids(record);
+    envoy.process.kill('SIGKILL');
+    await waitFor(() => pids.every((pid) => !alive(pid)), Number(grace) * 1000 + 15000, 'CASA and its worker to be stopped');
+    const finished = await envoy.finished;
+    expect(finished.signal).toBe('SIGKILL');
+    expect(finished.stdout).toMatch(/\[watchdog\] casa-envoy \(pid \d+\) died while casa \(process group \d+\) was running/);
+    if (scenario === 'hang-stubborn') expect(finished.stdout).toMatch(/killed with SIGKILL/);
+  });
+
   it('a time limit stops CASA and gives exit 124', async () => {
     const dir = makeProcessingDir({ mode: 'standard-cal' });
     const record = join(tempDir(), 'record.json');

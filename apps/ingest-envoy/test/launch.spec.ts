@@ -31,4 +31,16 @@ describe('launching ingest (SPEC 3.5, 5.4)', () => {
     expect(alive(pid)).toBe(false);
     expect(readReport(dir)).toMatchObject({ exitCode: 143, signal: 'SIGTERM', launch: { signal: 'SIGTERM' } });
   });
+
+  it('SIGKILL of the envoy while ingest runs: its watchdog stops ingest', async () => {
+    const w = world();
+    const dir = calibrationDir(join(w.root, 'run'));
+    const envoy = startIngestEnvoy(w, ['--calibration', dir], { INGEST_EMULATOR_SCENARIO: 'hang', ENVOY_GRACE_SECONDS: '10' });
+    await waitFor(() => envoy.output().includes('started pid='), 20000, 'ingest to start');
+    const pid = Number(/started pid=(\d+)/.exec(envoy.output())?.[1]);
+    expect(alive(pid)).toBe(true);
+    envoy.process.kill('SIGKILL');
+    await waitFor(() => !alive(pid), 15000, 'ingest to be stopped by the watchdog');
+    expect((await envoy.finished).stdout).toMatch(/\[watchdog\] ingest-envoy \(pid \d+\) died while ingest \(process group \d+\) was running: stopping the group with SIGTERM/);
+  });
 });

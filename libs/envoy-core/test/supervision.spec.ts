@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alive, readJson, readPids, run, start, waitFor } from '@envoys/testing';
+import { WATCHDOG_ARGUMENT } from '../src';
 import { child, testEnvoy } from './support/test-envoy-process';
 
 // Supervision through a real envoy process and real children (SPEC 3.5).
@@ -133,5 +134,88 @@ describe('supervision of the external system', () => {
     for (const text of [finished.stdout, finished.stderr, readFileSync(join(dir, 'test-envoy.run.out.log'), 'utf8'), readFileSync(join(dir, 'test-envoy-report.json'), 'utf8')]) {
       expect(text).not.toContain(secret);
     }
+  });
+
+  describe('when the envoy itself dies (SIGKILL), its watchdog stops the group', () => {
+    const watchdogs = (): number[] =>
+      readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((entry) => {
+          try {
+            const argv = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0');
+            return argv.includes(WATCHDOG_ARGUMENT) && argv.includes(testEnvoy());
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+
+    const catches = (pid: number, signals: readonly number[]): boolean => {
+      const line = readFileSync(`/proc/${pid}/status`, 'latin1').split('\n').find((text) => text.startsWith('SigCgt:')) ?? '';
+      const mask = BigInt(`0x${line.slice(7).trim() || '0'}`);
+      return signals.every((signal) => ((mask >> BigInt(signal - 1)) & 1n) === 1n);
+    };
+
+    it('a group that obeys SIGTERM is gone at once, and the watchdog says so on the job output', async () => {
+      const pidFile = join(dir, 'pids.json');
+      const envoy = start(testEnvoy(), ['--run', child('family.js')], { cwd: dir, env: { PID_FILE: pidFile, ENVOY_GRACE_SECONDS: '20' } });
+      await waitFor(() => existsSync(pidFile) && envoy.output().includes('family started'), 15000, 'the family to start');
+      const pids = readPids(pidFile);
+      const killedAt = Date.now();
+      envoy.process.kill('SIGKILL');
+      await waitFor(() => !alive(pids.child) && !alive(pids.grandchild), 15000, 'the group to be stopped by the watchdog');
+      expect(Date.now() - killedAt).toBeLessThan(10000); // SIGTERM did it: no grace period was waited out
+      const finished = await envoy.finished; // the watchdog shares the envoy's stdout: closed once it is done
+      expect(finished.signal).toBe('SIGKILL');
+      expect(finished.stdout).toMatch(/WARN +\[watchdog\] test-envoy \(pid \d+\) died while node \(process group \d+\) was running: stopping the group with SIGTERM/);
+      expect(finished.stdout).toMatch(/\[watchdog\] process group \d+ stopped$/m);
+      await waitFor(() => watchdogs().length === 0, 5000, 'the watchdog to exit');
+    });
+
+    it('a group that ignores SIGTERM is killed with SIGKILL after the grace period', async () => {
+      const pidFile = join(dir, 'pids.json');
+      const envoy = start(testEnvoy(), ['--run', child('family.js')], { cwd: dir, env: { PID_FILE: pidFile, STUBBORN: '1', ENVOY_GRACE_SECONDS: '1.5' } });
+      await waitFor(() => existsSync(pidFile) && envoy.output().includes('family started'), 15000, 'the family to start');
+      const pids = readPids(pidFile);
+      const killedAt = Date.now();
+      envoy.process.kill('SIGKILL');
+      await waitFor(() => !alive(pids.child) && !alive(pids.grandchild), 20000, 'the group to be killed by the watchdog');
+      expect(Date.now() - killedAt).toBeGreaterThanOrEqual(1400);
+      const finished = await envoy.finished;
+      expect(finished.stdout).toMatch(new RegExp(`test-envoy \\(pid ${envoy.process.pid}\\) died`));
+      expect(finished.stdout).toMatch(/outlived the grace period and was killed with SIGKILL/);
+    });
+
+    it('a run that ends normally leaves no watchdog behind; one killed before its launch stops nothing', async () => {
+      const finished = await run(testEnvoy(), ['--run', child('report-env.js')], { cwd: dir });
+      expect(finished.code).toBe(0);
+      expect(finished.stdout).not.toContain('[watchdog]');
+      await waitFor(() => watchdogs().length === 0, 5000, 'the watchdog to exit');
+
+      const envoy = start(testEnvoy(), ['--run', child('report-env.js'), '--slow-setup'], { cwd: dir });
+      await waitFor(() => envoy.output().includes('[prepare] starting'), 15000, 'the slow setup step');
+      await waitFor(() => watchdogs().length === 1, 5000, 'the watchdog, started before the launch');
+      envoy.process.kill('SIGKILL');
+      const killed = await envoy.finished;
+      expect(killed.stdout).not.toContain('[watchdog]');
+      await waitFor(() => watchdogs().length === 0, 5000, 'the watchdog to exit');
+    });
+
+    it('the watchdog ignores the stop signals sent to every process of a job', async () => {
+      const pidFile = join(dir, 'pids.json');
+      const envoy = start(testEnvoy(), ['--run', child('family.js')], { cwd: dir, env: { PID_FILE: pidFile } });
+      await waitFor(() => existsSync(pidFile) && envoy.output().includes('family started'), 15000, 'the family to start');
+      const [watchdog] = watchdogs();
+      expect(watchdog).toBeDefined();
+      // Once booted it catches them (a signal in its first milliseconds would still end it).
+      await waitFor(() => catches(watchdog as number, [1, 2, 15]), 10000, 'the watchdog to install its handlers');
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.kill(watchdog as number, signal);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(alive(watchdog as number)).toBe(true);
+      const pids = readPids(pidFile);
+      envoy.process.kill('SIGKILL');
+      await waitFor(() => !alive(pids.child) && !alive(pids.grandchild), 15000, 'the group to be stopped by the watchdog');
+      await envoy.finished;
+    });
   });
 });

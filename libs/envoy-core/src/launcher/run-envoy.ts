@@ -9,6 +9,7 @@ import { createLogger, type Logger, type LogLevel } from '../log/logger';
 import type { LaunchPlan, LaunchResult } from '../process/launch-plan';
 import { SignalHub } from '../process/signals';
 import { startSupervised } from '../process/supervise';
+import { runWatchdog, Watchdog, WATCHDOG_ARGUMENT } from '../process/watchdog';
 import { Redactor } from '../redact/redactor';
 import { oneLine } from '../report/one-line';
 import type { Finding } from '../report/finding';
@@ -54,6 +55,8 @@ export async function runEnvoy(definition: EnvoyDefinition, options: RunOptions 
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const { cli } = definition;
+  // The envoy's bundle run again as its own watchdog (see process/watchdog.ts).
+  if (argv[0] === WATCHDOG_ARGUMENT) return runWatchdog(argv[1] ?? cli.envoy, argv[2] ?? 'text', argv[3] ?? '?');
 
   let commandLine: ParsedCommandLine;
   try {
@@ -84,6 +87,7 @@ class Run {
   private readonly runId = randomUUID();
   private readonly observation: RunObservation;
   private launchRecord: LaunchRecord | undefined;
+  private watchdog: Watchdog | undefined;
   private settings: Settings | undefined;
   private logger: Logger | undefined;
 
@@ -147,6 +151,10 @@ class Run {
       const factory = this.definition.launchers[this.commandLine.mode];
       if (!factory) throw new Error(`no launcher for mode ${this.commandLine.mode}`);
       launcher = factory(this.context(this.settings, this.logger));
+      if (!this.commandLine.dryRun && launcher.launchPlan && process.argv[1]) {
+        // Started now, while the setup steps run, so that the launch does not wait for it to boot.
+        this.watchdog = Watchdog.start(process.argv[1], this.envoy, this.commandLine.logFormat);
+      }
       await this.runSteps(launcher);
       const plan = launcher.launchPlan?.();
       if (this.commandLine.dryRun) {
@@ -285,6 +293,7 @@ class Run {
     const outputLog = join(this.workDir, `${this.envoy}.${this.commandLine.mode}.out.log`);
     logger.info(`launching ${shellQuote(plan.argv)}`, { cwd: plan.cwd });
     const started = Date.now();
+    this.watchdog?.requireRunning();
     const running = await startSupervised(plan, {
       graceMs: this.graceMs(),
       redactor: this.redactor,
@@ -292,6 +301,7 @@ class Run {
       signals: this.signals,
       outputLog,
       ...this.observation.outputStreams(),
+      ...(this.watchdog ? { watchdog: this.watchdog } : {}),
     });
     logger.info('started', { pid: running.pid });
     this.observation.launched(running.pid, plan);

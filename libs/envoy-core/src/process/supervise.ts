@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { openAtomicFile, type AtomicFile } from '../files/atomic-write';
 import { UnavailableError } from '../errors';
@@ -7,6 +8,7 @@ import type { Redactor } from '../redact/redactor';
 import { groupAlive, livingGroupMembers, signalGroup, stopGroup } from './group';
 import { childEnvironment, type LaunchPlan, type LaunchResult, type RunningProcess } from './launch-plan';
 import type { SignalHub } from './signals';
+import type { Watchdog } from './watchdog';
 
 export interface SuperviseOptions {
   readonly graceMs: number;
@@ -17,6 +19,8 @@ export interface SuperviseOptions {
   readonly outputLog?: string;
   readonly stdout?: Writable;
   readonly stderr?: Writable;
+  /** Told about the group as soon as it exists, so that it is stopped even if the envoy dies. */
+  readonly watchdog?: Watchdog;
 }
 
 function spawnFailure(argv0: string, error: unknown): UnavailableError {
@@ -66,6 +70,8 @@ export async function startSupervised(plan: LaunchPlan, options: SuperviseOption
     const cause = typeof outcome === 'object' && outcome !== null && 'cause' in outcome ? (outcome as { cause: unknown }).cause : outcome;
     throw spawnFailure(file, cause ?? outcome);
   }
+  // In the same tick as the spawn: from here on the group is stopped whatever happens to the envoy.
+  options.watchdog?.watch(pid, plan.stopSignal ?? 'SIGTERM', options.graceMs, basename(file));
 
   const pumps = [
     pump(subprocess.stdout, options.stdout ?? process.stdout, outputLog, options.redactor),
@@ -130,6 +136,7 @@ export async function startSupervised(plan: LaunchPlan, options: SuperviseOption
       await stopGroup(pid, 'SIGTERM', options.graceMs);
     }
     await stopping;
+    options.watchdog?.unwatch(pid);
     if (timer) clearTimeout(timer);
     unsubscribe();
     // A descendant that escaped the group (its own setsid) may still hold the pipes open: do not wait for it.
