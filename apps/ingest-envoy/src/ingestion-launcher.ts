@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   durationMs,
@@ -20,6 +20,8 @@ import { MANIFEST_NAME, ingestTimestamp } from './naming';
 import { stagingItems, type IngestionPlan, type StagingItem } from './plan';
 import { checkStagingDir, prepareStagingDir, stagingDirFor } from './stage/staging-dir';
 import { checksumStaged, stageItems, type StagedFile } from './stage/stage';
+import { AttemptRecord, ATTEMPT_NAME, removeAttemptFiles } from './stage/attempt';
+import { describeRecovery, recoveryFor, type Recovery } from './stage/recovery';
 
 /** What differs between the four modes: how the processing directory becomes an ingestion plan. */
 export interface IngestionMode {
@@ -63,7 +65,8 @@ async function sameFileSystem(source: string, stagingDir: string): Promise<boole
  */
 export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): Launcher {
   const { settings, logger, signal, dryRun } = context;
-  const reingest = context.commandLine.options['--reingest'] === true;
+  const requestedReingest = context.commandLine.options['--reingest'] === true;
+  let reingest = requestedReingest;
   const timestamp = ingestTimestamp(context.startedAt);
   const { cwd } = context;
   let dir: ProcessingDir | undefined;
@@ -71,6 +74,12 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
   let command: string | undefined;
   let stagingDir = '';
   const staged: StagedFile[] = [];
+  // An earlier run that died in this staging directory, and what this run does about it.
+  let recovery: Recovery | undefined;
+  let record: AttemptRecord | undefined;
+  // Ingest exited by itself: the outcome is known and the run's record can go once the report is written.
+  let outcomeKnown = false;
+  const alreadyIngested = () => recovery?.action === 'already-ingested';
 
   const need = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('setup steps ran out of order');
@@ -100,11 +109,20 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
         if (isInside(need(dir).realPath, realStaging)) {
           throw new InvalidInputError(`staging directory ${stagingDir} (setting envoys.ingest.stagingRoot) lies inside the processing directory ${need(dir).path}`);
         }
-        const exists = await checkStagingDir(stagingDir, reingest);
+        recovery = await recoveryFor(stagingDir, requestedReingest);
+        if (recovery) {
+          reingest = recovery.reingest;
+          const text = describeRecovery(recovery, dryRun);
+          logger.child('check-staging').warn(text);
+          context.recordDetail('recovery', { action: recovery.action, previousRun: recovery.previous ?? null, removed: [] });
+        }
+        // The manifest of a dead run's staging does not refuse this run: the recovery decides.
+        const exists = await checkStagingDir(stagingDir, reingest || recovery !== undefined);
         context.recordDetail('staging', { directory: stagingDir, reingest, files: staged });
-        return `${stagingDir}${exists ? ' (exists' + (reingest ? '; re-ingestion)' : ')') : ''}`;
+        return `${stagingDir}${exists ? ' (exists' + (reingest ? '; re-ingestion)' : ')') : ''}${recovery ? `; ${recovery.action} after an earlier run that died` : ''}`;
       }),
       step('stage-products', async () => {
+        if (alreadyIngested()) return 'skipped: the products were ingested by an earlier run';
         const items = stagingItems(need(plan));
         if (dryRun) {
           const firstFile = items.find((item): item is Exclude<StagingItem, { kind: 'tar' }> => item.kind !== 'tar');
@@ -113,6 +131,20 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
           return `would stage ${items.length} items into ${stagingDir}${linking ? '' : ' (by copying: another file system)'}`;
         }
         await prepareStagingDir(stagingDir);
+        if (recovery) {
+          const removed = await removeAttemptFiles(stagingDir, recovery.previous?.names ?? []);
+          context.recordDetail('recovery', { action: recovery.action, previousRun: recovery.previous ?? null, removed });
+          if (removed.length > 0) logger.child('stage-products').info(`removed what the earlier run staged: ${removed.join(', ')}`);
+        }
+        await context.removeStaleTemporaries(stagingDir);
+        // Before the first file: from here on a run that dies is recognised, and its files removed, by the next.
+        record = new AttemptRecord(stagingDir, {
+          mode: context.mode,
+          names: [...items.map((item) => item.name), ingestionArtifactsName(timestamp), MANIFEST_NAME],
+          reingest,
+          startedAt: context.startedAt,
+        });
+        await record.write('staging');
         await stageItems(items, stagingDir, { root: need(dir).realPath, signal, logger: logger.child('stage-products'), status: context.status, staged });
         // The staging totals stay in the status file; the progress line moves on to the next step.
         context.status.progress(undefined);
@@ -122,22 +154,28 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
         return `${staged.length} files in ${stagingDir}: ${links} linked, ${copies} copied, ${created} created`;
       }),
       step('checksum-staged', async () => {
+        if (alreadyIngested()) return 'skipped: the products were ingested by an earlier run';
         if (dryRun) return 'would compute the SHA-256 of every linked file';
         const bytes = await checksumStaged(staged, stagingDir, signal);
         return `${(bytes / MiB).toFixed(1)} MiB of linked files hashed; every staged file has its SHA-256`;
       }),
       step('write-manifest', async () => {
+        if (alreadyIngested()) return 'skipped: the products were ingested by an earlier run';
         const artifactsName = ingestionArtifactsName(timestamp);
         const manifest = buildManifest(need(plan), { stagingDir, reingest, artifactsName });
         await validateManifest(manifest);
         const manifestPath = join(stagingDir, MANIFEST_NAME);
         if (dryRun) return `would write ${manifestPath} (valid against its schema) and ${artifactsName}`;
         staged.push(...(await writeIngestionRecord(manifest, stagingDir, context.startedAt)));
+        // From here until ingest's exit status is known, a run that dies leaves it open whether the archive
+        // took the products: the next run re-ingests.
+        await record?.write('handed-over');
         context.recordDetail('manifest', manifestPath);
         return manifestPath;
       }),
     ],
-    launchPlan(): LaunchPlan {
+    launchPlan(): LaunchPlan | undefined {
+      if (alreadyIngested()) return undefined;
       const timeoutMs = durationMs(settings, 'envoys.ingest.timeoutMinutes', 'minutes');
       return {
         argv: [need(command), '--json', '-p', stagingDir],
@@ -148,9 +186,18 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
     },
     async verify(result) {
       if (!result) return [];
+      outcomeKnown = result.stoppedBy === null && result.exitCode !== null;
+      if (outcomeKnown && result.exitCode === 0) await record?.write('ingested');
       const findings = exitStatusFindings(result, need(command));
       // The staging directory stays as it is on failure so that an operator can see what ingest was given.
       return findings.map((finding) => ({ ...finding, text: `${finding.text}; staging directory kept for inspection: ${stagingDir}` }));
+    },
+    async afterReport() {
+      // The record stays when the run ended before ingest's outcome was known (a failure while staging, a
+      // signal, a time limit): its writer is dead now, and the next run recovers from it.
+      if (record && outcomeKnown) await record.remove();
+      else if (alreadyIngested()) await rm(join(stagingDir, ATTEMPT_NAME), { force: true });
+      record?.stop();
     },
   };
 }

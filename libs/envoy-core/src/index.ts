@@ -1,5 +1,7 @@
 export * from './errors';
 export * from './files/atomic-write';
+export { removeStaleTemporaries, temporaryWriter } from './files/stale-temporaries';
+export { writerAlive } from './process/liveness';
 export * from './redact/redactor';
 export type { Finding, FindingContext } from './report/finding';
 export type { RunReport, StepRecord, LaunchRecord, StepStatus, StageRecord, StageStatus, FileRecord, EventsRecord } from './report/report';

@@ -130,6 +130,23 @@ describe('the envoy life cycle', () => {
     expect(report.launch).toBeUndefined();
   });
 
+  it('a step that ignores the abort signal is abandoned a second after SIGTERM; what it was writing is removed', async () => {
+    const envoy = start(testEnvoy(), ['--run', child('report-env.js'), '--deaf-setup'], { cwd: dir, env: { ENVOY_GRACE_SECONDS: '30' } });
+    await waitFor(() => envoy.output().includes('deaf step writing'), 15000, 'the deaf step');
+    const temporary = /deaf step writing (\S+)/.exec(envoy.output())?.[1] ?? '';
+    expect(existsSync(temporary)).toBe(true);
+    const sent = Date.now();
+    envoy.process.kill('SIGTERM');
+    const finished = await envoy.finished;
+    expect(finished.code).toBe(143);
+    // A second, not the 30 s grace period (generous margin for a busy machine).
+    expect(Date.now() - sent).toBeLessThan(8000);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(existsSync(join(dir, 'deaf.dat'))).toBe(false);
+    const report = readJson<Report>(join(dir, 'test-envoy-report.json'));
+    expect(report.steps.map((s) => [s.name, s.status])).toEqual([['audit', 'succeeded'], ['prepare', 'failed']]);
+  });
+
   it('--log-format json gives JSON lines', async () => {
     const finished = await run(testEnvoy(), ['--check', dir, '--log-format', 'json'], { cwd: dir });
     expect(finished.code).toBe(0);

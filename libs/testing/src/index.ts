@@ -14,3 +14,5 @@ export * from './run-records';
 export * from './rabbitmq';
 export * from './http-receiver';
 export * from './browser';
+export * from './crash-points';
+export * from './stop-signals';

@@ -81,12 +81,13 @@ export function expectHidden(secrets: readonly string[], finished: Finished, dir
 }
 
 export interface SessionReport {
+  startedAt: string;
   status: string;
   exitCode: number;
   signal?: string;
   error?: { message: string; details: string[] };
   launch?: { argv: string[]; env: Record<string, string>; stoppedBy: string | null; exitCode: number | null };
-  steps: { name: string; status: string; detail: string }[];
+  steps: { name: string; status: string; detail: string; durationMs: number }[];
   details: {
     session?: { id: string; port: number; host: string; url: string; backendUrl: string; endedBy?: string; expiresAt?: string };
     routes?: { redis: string; written: string[]; removed: string[]; notRemoved: string[]; error?: string };

@@ -121,8 +121,10 @@ export class CasaRun implements Launcher {
       const entries = await extractSafely(tar, this.productsDir, { dryRun: true });
       return `would extract ${entries.length} entries of ${tar} into products/`;
     }
+    // A run killed outright may have left a half-done extraction in products/.
+    await this.context.removeStaleTemporaries(this.productsDir);
     // extractSafely makes products/ only once every member passed: a refused tar leaves no trace.
-    const entries = await extractSafely(tar, this.productsDir);
+    const entries = await extractSafely(tar, this.productsDir, { signal: this.context.signal });
     return `extracted ${entries.length} entries of ${tar} into products/`;
   }
 
@@ -132,6 +134,10 @@ export class CasaRun implements Launcher {
     const { dryRun } = this.context;
     await ensureDirectory(this.workingDir, 'working directory', { dryRun });
     await ensureDirectory(this.productsDir, 'products directory', { dryRun });
+    // What a run killed outright left half-written (the corrected PPR, an extraction) goes before this one
+    // writes (nothing in a dry run).
+    await this.context.removeStaleTemporaries(this.workingDir);
+    await this.context.removeStaleTemporaries(this.productsDir);
     return dryRun ? 'would create working/ and products/ where missing' : 'working/ and products/ ready';
   }
 

@@ -4,6 +4,7 @@ import { bundlePath, run, start, type Finished, type Started } from '@envoys/tes
 import { casaEnv } from './processing-dir';
 
 export interface CasaReport {
+  startedAt: string;
   envoy: string;
   mode: string;
   status: 'succeeded' | 'failed';

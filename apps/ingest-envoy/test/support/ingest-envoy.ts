@@ -19,6 +19,7 @@ export function envoyScript(): string {
 }
 
 export interface IngestReport {
+  startedAt: string;
   envoy: string;
   mode: string;
   status: 'succeeded' | 'failed';

@@ -34,6 +34,12 @@ export interface EnvoyContext {
   readonly status: StatusHook;
   /** Lifecycle events for the workflow system (the runner sends the common ones). */
   readonly events: EventsHook;
+  /**
+   * Removes the temporaries that runs killed outright left in `dir` (see removeStaleTemporaries), logging
+   * and reporting them (`details.removedTemporaries`). The runner does it for the run's own directory; a
+   * launcher calls it for every other directory it writes into, before writing there. Nothing in a dry run.
+   */
+  removeStaleTemporaries(dir: string): Promise<void>;
 }
 
 /**
@@ -81,8 +87,11 @@ export interface SetupStep {
  */
 export interface Launcher {
   readonly steps: readonly SetupStep[];
-  /** The launch; absent for a launcher that only checks (e.g. re-verifying a finished run). */
-  launchPlan?(): LaunchPlan;
+  /**
+   * The launch; absent for a launcher that only checks (e.g. re-verifying a finished run), undefined when
+   * this run has nothing to launch after all (e.g. an earlier attempt already did it).
+   */
+  launchPlan?(): LaunchPlan | undefined;
   /** Work that accompanies the running system (readiness checks, routes, a session lifetime). */
   whileRunning?(running: RunningProcess): Promise<void>;
   /**
@@ -95,6 +104,12 @@ export interface Launcher {
   verify?(result: LaunchResult | undefined): Promise<readonly Finding[]>;
   /** Always runs at the end, also after failures and signals (remove routes, notify). */
   teardown?(): Promise<void>;
+  /**
+   * Runs once the run report is written, whatever the outcome: the place to remove a mark that said this
+   * run was in progress, so that a run killed at any moment before it (its report missing) is recognised by
+   * the next run. Failures are logged, not reported.
+   */
+  afterReport?(exitCode: number): Promise<void>;
 }
 
 export type LauncherFactory = (context: EnvoyContext) => Launcher;

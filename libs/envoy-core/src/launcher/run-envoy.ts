@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseCommandLine } from '../cli/parse';
 import type { ParsedCommandLine } from '../cli/spec';
 import { usage } from '../cli/usage';
@@ -12,6 +13,7 @@ import { startSupervised } from '../process/supervise';
 import { runWatchdog, Watchdog, WATCHDOG_ARGUMENT } from '../process/watchdog';
 import { Redactor } from '../redact/redactor';
 import { oneLine } from '../report/one-line';
+import { removeStaleTemporaries, temporaryWriter } from '../files/stale-temporaries';
 import type { Finding } from '../report/finding';
 import { findingContextLines, findingSummary } from '../report/finding-text';
 import type { EventsRecord, LaunchRecord, RunReport, StepRecord } from '../report/report';
@@ -30,6 +32,10 @@ export interface RunOptions {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+// How long a step may go on after a stop signal before the envoy stops without it (SPEC 3.5: the envoy
+// honours a stop signal at once; every step watches the abort signal, this bounds one that does not).
+const STEP_STOP_MS = 1000;
 
 function printFailure(envoy: string, error: EnvoyError, redactor: Redactor): void {
   // The first line says what failed and where; details follow, indented (SPEC 3.3). Each is one safe line:
@@ -88,6 +94,9 @@ class Run {
   private readonly observation: RunObservation;
   private launchRecord: LaunchRecord | undefined;
   private watchdog: Watchdog | undefined;
+  /** Directories this run writes into (its own, and those its launcher cleaned before writing). */
+  private readonly writtenDirs = new Set<string>();
+  private abandonedStep = false;
   private settings: Settings | undefined;
   private logger: Logger | undefined;
 
@@ -147,6 +156,11 @@ class Run {
         dir: this.workDir,
       });
       for (const file of this.settings.filesRead()) this.logger.debug('settings read', { file });
+      if (!this.commandLine.dryRun) {
+        // A run killed outright (SIGKILL, a lost node) left its temporaries here: a rerun starts clean.
+        await this.removeStaleTemporaries(this.workDir);
+        if (this.commandLine.report) await this.removeStaleTemporaries(dirname(resolve(this.cwd, this.commandLine.report)));
+      }
 
       const factory = this.definition.launchers[this.commandLine.mode];
       if (!factory) throw new Error(`no launcher for mode ${this.commandLine.mode}`);
@@ -168,7 +182,8 @@ class Run {
       exitCode = failure.exitCode;
     } finally {
       if (launcher?.teardown) {
-        const teardownFailure = await this.timed('teardown', () => launcher?.teardown?.().then(() => 'done') ?? Promise.resolve(''));
+        // Teardown is part of stopping (routes removed, the end announced): it may use the grace period.
+        const teardownFailure = await this.timed('teardown', () => launcher?.teardown?.().then(() => 'done') ?? Promise.resolve(''), this.graceMs());
         if (teardownFailure && !failure) {
           failure = teardownFailure;
           exitCode = teardownFailure.exitCode;
@@ -188,8 +203,14 @@ class Run {
     } else {
       this.logger?.info(this.commandLine.dryRun ? 'dry run complete: nothing launched, nothing written' : 'succeeded', { exitCode });
     }
+    if (this.abandonedStep) await this.removeOwnTemporaries();
     const events = await this.observation.finish(exitCode, failure, this.findings, { report: this.reportPath(), page: runPagePath(this.reportPath()) });
     await this.writeRunReport(exitCode, failure, events);
+    if (launcher?.afterReport && !this.commandLine.dryRun) {
+      await launcher.afterReport(exitCode).catch((error: unknown) => {
+        this.logger?.warn(`after the report: ${this.redactor.redact(error instanceof Error ? error.message : String(error))}`);
+      });
+    }
     await this.logger?.flush();
     this.signals.dispose();
     return exitCode;
@@ -214,18 +235,49 @@ class Run {
         this.details[key] = value;
       },
       ...this.observation.hooks(),
+      removeStaleTemporaries: (dir) => (this.commandLine.dryRun ? Promise.resolve() : this.removeStaleTemporaries(dir)),
     };
+  }
+
+  /**
+   * A step abandoned after a stop signal may have been writing: its temporaries (this process's, in every
+   * directory the run writes into) go before the envoy exits, so that nothing half-written is left.
+   */
+  private async removeOwnTemporaries(): Promise<void> {
+    for (const dir of this.writtenDirs) {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      for (const name of names) {
+        if (temporaryWriter(name) === process.pid) await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+      }
+    }
+  }
+
+  private async removeStaleTemporaries(dir: string): Promise<void> {
+    this.writtenDirs.add(dir);
+    const { removed, kept } = await removeStaleTemporaries(dir);
+    const log = (this.logger as Logger).child('cleanup');
+    if (removed.length > 0) {
+      const list = (this.details['removedTemporaries'] as string[] | undefined) ?? [];
+      list.push(...removed.map((name) => join(dir, name)));
+      this.details['removedTemporaries'] = list;
+      log.info(`removed ${removed.length} temporar${removed.length === 1 ? 'y' : 'ies'} left in ${dir} by runs that died: ${removed.join(', ')}`);
+    }
+    if (kept.length > 0) log.warn(`could not remove temporaries left in ${dir} by runs that died: ${kept.join(', ')}`);
   }
 
   private graceMs(): number {
     return durationMs(this.settings as Settings, 'envoys.graceSeconds', 'seconds') ?? 30_000;
   }
 
-  /** Runs `work` as a recorded step; returns its failure (already recorded) instead of throwing. */
-  private async timed(name: string, work: () => Promise<string | void>): Promise<EnvoyError | undefined> {
+  /**
+   * Runs `work` as a recorded step; returns its failure (already recorded) instead of throwing. After a stop
+   * signal the step gets `afterSignalMs` to finish (every step watches the abort signal and stops well within
+   * it); then it is abandoned and the envoy stops anyway.
+   */
+  private async timed(name: string, work: () => Promise<string | void>, afterSignalMs = STEP_STOP_MS): Promise<EnvoyError | undefined> {
     const started = Date.now();
     try {
-      const detail = await this.untilSignalled(work());
+      const detail = await this.untilSignalled(work(), afterSignalMs);
       this.recordStep({ name, status: this.commandLine.dryRun && name !== 'teardown' ? 'planned' : 'succeeded', startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, detail: detail ?? '' });
       this.logger?.child(name).debug('done', { ms: Date.now() - started });
       return undefined;
@@ -241,15 +293,15 @@ class Run {
     this.observation.stepFinished(record);
   }
 
-  /**
-   * Waits for a setup step, but not forever once a signal has come: a step that ignores the abort signal
-   * gets the grace period to finish, then the envoy stops anyway.
-   */
-  private async untilSignalled<T>(work: Promise<T>): Promise<T> {
+  /** Waits for a step, but not forever once a signal has come (see timed). */
+  private async untilSignalled<T>(work: Promise<T>, afterSignalMs: number): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const abandoned = new Promise<never>((_, reject) => {
       const arm = () => {
-        timer = setTimeout(() => reject(new InterruptedError(this.signals.received ?? 'SIGTERM')), this.graceMs());
+        timer = setTimeout(() => {
+          this.abandonedStep = true;
+          reject(new InterruptedError(this.signals.received ?? 'SIGTERM'));
+        }, afterSignalMs);
       };
       if (this.signals.abortSignal.aborted) arm();
       else this.signals.abortSignal.addEventListener('abort', arm, { once: true });

@@ -1,3 +1,5 @@
+import { InterruptedError } from '../errors';
+
 /** The signals a scheduler or an operator uses to stop a job (HTCondor: SIGTERM on eviction and condor_rm). */
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
@@ -48,7 +50,8 @@ export class SignalHub {
     this.count += 1;
     if (this.first === null) {
       this.first = signal;
-      this.controller.abort(new Error(`received ${signal}`));
+      // Work that throws the abort reason fails as what it is: stopped by the signal (exit 128+N).
+      this.controller.abort(new InterruptedError(signal, `received ${signal}`));
     }
     for (const listener of [...this.listeners]) listener(signal, this.count);
   }

@@ -2,7 +2,7 @@
 // settings, supervision, signals and the report are tested the way users meet them.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { durationMs, InvalidInputError, runEnvoy, step, type EnvoyDefinition } from '../../src';
+import { durationMs, InvalidInputError, openAtomicFile, runEnvoy, step, type EnvoyDefinition } from '../../src';
 
 const definition: EnvoyDefinition = {
   cli: {
@@ -18,6 +18,7 @@ const definition: EnvoyDefinition = {
       { flag: '--arg', value: 'ARG', description: 'an argument for the script' },
       { flag: '--fail-audit', description: 'make the audit step fail' },
       { flag: '--slow-setup', description: 'a setup step that takes 5 s and watches the abort signal' },
+      { flag: '--deaf-setup', description: 'a setup step that writes a file for 10 s and ignores the abort signal' },
     ],
   },
   settings: [
@@ -51,6 +52,16 @@ function launcher(context: Parameters<EnvoyDefinition['launchers'][string]>[0]) 
               done();
             });
           });
+        }
+        if (options['--deaf-setup'] && !context.dryRun) {
+          // Writes slowly through an atomic file and never looks at the abort signal.
+          const file = await openAtomicFile(join(context.workDir, 'deaf.dat'));
+          process.stdout.write(`deaf step writing ${file.temporary}\n`);
+          for (let i = 0; i < 100; i++) {
+            file.stream.write('x'.repeat(1024));
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          await file.commit();
         }
         if (context.dryRun) return 'would write prepared.txt';
         writeFileSync(join(context.workDir, 'prepared.txt'), 'prepared\n');

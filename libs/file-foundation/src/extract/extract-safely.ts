@@ -1,6 +1,6 @@
-import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CannotCreateError, EnvoyError, errnoCode, inputError, InvalidInputError, outputError } from '@envoys/envoy-core';
+import { CannotCreateError, EnvoyError, errnoCode, inputError, InvalidInputError, outputError, temporaryPathFor } from '@envoys/envoy-core';
 import { ensureDirectory } from '../directories/ensure-directory';
 import { requireFile } from '../directories/require-path';
 import { auditMembers, type AuditedMember } from './audit-members';
@@ -119,9 +119,10 @@ export async function extractSafely(
     await ensureDirectory(destDir, 'extraction directory');
     root = await realpath(destDir);
   }
-  let staging: string;
+  // Named like every temporary (it carries this process's PID), so that a rerun after a crash removes it.
+  const staging = temporaryPathFor(join(root, 'extract'));
   try {
-    staging = await mkdtemp(join(root, '.extract-'));
+    await mkdir(staging, { mode: 0o700 });
   } catch (error) {
     throw outputError(error, `a temporary directory in ${destDir}`);
   }

@@ -2,7 +2,7 @@
 // checks it and the staged files, records the ingestion in a ledger, prints a result and exits 0; anything
 // wrong is a reason on stderr (and in the JSON result) and exit status 1. Scenario variable
 // INGEST_EMULATOR_SCENARIO: `success` (default), `fail` (the archive refuses after the checks), `hang`
-// (never finishes; for signal and time-limit tests).
+// (never finishes; for signal and time-limit tests), `slow` (commits after INGEST_EMULATOR_SECONDS).
 const { parseArgs, UsageError, USAGE } = require('./args.cjs');
 const { checkStaging, IngestError } = require('./check.cjs');
 const { ledgerPath, record } = require('./ledger.cjs');
@@ -45,7 +45,21 @@ function run(argv, env = process.env) {
     return;
   }
   if (scenario === 'fail') fail(options, 'NGAS refused the ingestion: archive unavailable (emulated failure)');
+  if (scenario === 'slow') {
+    // The archive copies the files and commits at the end, as one transaction: stopped before then, it has
+    // taken nothing (no ledger entry).
+    const seconds = Number(env.INGEST_EMULATOR_SECONDS ?? '5');
+    if (!Number.isFinite(seconds) || seconds < 0) fail(options, `INGEST_EMULATOR_SECONDS is not a number of seconds: ${JSON.stringify(env.INGEST_EMULATOR_SECONDS)}`, 2);
+    process.stderr.write(`ingest: copying to NGAS (${seconds} s)...\n`);
+    setTimeout(() => commit(options, checked, env), seconds * 1000);
+    return;
+  }
   if (scenario !== 'success') fail(options, `unknown INGEST_EMULATOR_SCENARIO ${JSON.stringify(scenario)}`, 2);
+  commit(options, checked, env);
+}
+
+/** Records the ingestion in the ledger (the archive's commit) and reports it. */
+function commit(options, checked, env) {
   const ledger = ledgerPath(options.path, env);
   let entry;
   try {
