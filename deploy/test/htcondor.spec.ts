@@ -211,6 +211,23 @@ describe('envoy-job.sh run as HTCondor runs a job', () => {
     expect(readReport(join(submitDir, 'casa-envoy-report.json'))).toMatchObject({ status: 'failed', exitCode: 143, signal: 'SIGTERM' });
   });
 
+  it("a hard kill of the job's process alone (SIGKILL, no process tracking): the envoy's watchdog stops CASA and its worker", async () => {
+    const submitDir = request('hard-killed');
+    const record = join(work, 'hard-killed-record.json');
+    const env = siteEnv(submitDir);
+    const own = expandSubmit(readSubmitFile(submitFile('casa-envoy')), { env, append: append() }).get('environment') ?? '""';
+    const environment = `${own.slice(0, -1)} CASA_EMULATOR_SCENARIO=hang CASA_EMULATOR_RECORD=${record}"`;
+    const job = startAsHtcondor(submitFile('casa-envoy'), { submitDir, executeDir: join(work, 'execute'), env, append: { ...append(), environment } });
+    await waitFor(() => recordPids(record).length === 2, 30000, 'CASA and its MPI worker');
+    const pids = recordPids(record);
+    job.process.kill('SIGKILL'); // the starter's hard kill, or the OOM killer, without a cgroup to clean up
+    await waitFor(() => pids.every((pid) => !alive(pid)), 30000, 'CASA and its worker to be stopped by the watchdog');
+    const finished = await job.finished;
+    expect(finished.signal).toBe('SIGKILL');
+    expect(finished.stdout).toMatch(/\[watchdog\] casa-envoy \(pid \d+\) died while casa/);
+    expect(describeProcesses(await leftoversAfter([casaHome, job.scratch]))).toBe('');
+  });
+
   describe('carta-envoy.sub', () => {
     let redis: RedisServer | undefined;
     afterAll(async () => {

@@ -261,13 +261,13 @@ class CartaSession implements Launcher {
       // The lifetime counts from the moment the route exists: the user gets all of it.
       const deadline = Date.now() + this.config.lifetimeMs;
       this.expiresAt = new Date(deadline);
-      if (ended.signal.aborted) return this.end(exited ? 'backend-exited' : 'signal');
+      if (ended.signal.aborted) return this.end(!this.context.signal.aborted && exited ? 'backend-exited' : 'signal');
       await routes.write(Math.ceil((deadline - Date.now() + this.config.graceMs + ROUTE_TTL_MARGIN_MS) / 1000), ended.signal);
       this.context.logger.child('routes').info(`routed ${this.publicUrl} to ${backendUrl(this.host ?? '', port)}`, { keys: routes.written.length });
       this.recordRoutes();
       this.recordSession();
 
-      if (ended.signal.aborted) return this.end(exited ? 'backend-exited' : 'signal');
+      if (ended.signal.aborted) return this.end(!this.context.signal.aborted && exited ? 'backend-exited' : 'signal');
       await this.announce(ended.signal);
       if (!ended.signal.aborted) {
         this.phase = 'ready';
@@ -280,7 +280,7 @@ class CartaSession implements Launcher {
         await running.stop('lifetime');
         return;
       }
-      this.end(exited ? 'backend-exited' : 'signal');
+      this.end(!this.context.signal.aborted && exited ? 'backend-exited' : 'signal');
       if (exited) this.context.logger.child('lifetime').info(`the backend ${describeExit(exited)} by itself`);
     } finally {
       this.context.signal.removeEventListener('abort', onSignal);
