@@ -212,7 +212,7 @@ class Run {
       });
     }
     await this.logger?.flush();
-    this.signals.dispose();
+    this.signals.settle();
     return exitCode;
   }
 

@@ -34,6 +34,20 @@ export class SignalHub {
     return this;
   }
 
+  /**
+   * The run is over (its report written): a stop signal from now until the process exits is ignored, so
+   * that it cannot turn a finished run into a process killed by a signal.
+   */
+  settle(): void {
+    for (const [signal, handler] of this.handlers) {
+      process.off(signal, handler);
+      const ignore = () => undefined;
+      this.handlers.set(signal, ignore);
+      process.on(signal, ignore);
+    }
+    this.listeners.clear();
+  }
+
   dispose(): void {
     for (const [signal, handler] of this.handlers) process.off(signal, handler);
     this.handlers.clear();
