@@ -130,7 +130,7 @@ describe('the envoy life cycle', () => {
     expect(report.launch).toBeUndefined();
   });
 
-  it('a step that ignores the abort signal is abandoned a second after SIGTERM; what it was writing is removed', async () => {
+  it('a step that ignores the abort signal is abandoned 2 s after SIGTERM; what it was writing is removed', async () => {
     const envoy = start(testEnvoy(), ['--run', child('report-env.js'), '--deaf-setup'], { cwd: dir, env: { ENVOY_GRACE_SECONDS: '30' } });
     await waitFor(() => envoy.output().includes('deaf step writing'), 15000, 'the deaf step');
     const temporary = /deaf step writing (\S+)/.exec(envoy.output())?.[1] ?? '';
@@ -139,7 +139,7 @@ describe('the envoy life cycle', () => {
     envoy.process.kill('SIGTERM');
     const finished = await envoy.finished;
     expect(finished.code).toBe(143);
-    // A second, not the 30 s grace period (generous margin for a busy machine).
+    // 2 s, not the 30 s grace period (generous margin for a busy machine).
     expect(Date.now() - sent).toBeLessThan(8000);
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(join(dir, 'deaf.dat'))).toBe(false);

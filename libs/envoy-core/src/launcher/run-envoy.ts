@@ -34,8 +34,9 @@ export interface RunOptions {
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
 // How long a step may go on after a stop signal before the envoy stops without it (SPEC 3.5: the envoy
-// honours a stop signal at once; every step watches the abort signal, this bounds one that does not).
-const STEP_STOP_MS = 1000;
+// honours a stop signal at once; every step watches the abort signal and stops in milliseconds, removing
+// what it was writing; this bounds one that does not, with room for a busy machine).
+const STEP_STOP_MS = 2000;
 
 function printFailure(envoy: string, error: EnvoyError, redactor: Redactor): void {
   // The first line says what failed and where; details follow, indented (SPEC 3.3). Each is one safe line:
@@ -299,8 +300,11 @@ class Run {
     const abandoned = new Promise<never>((_, reject) => {
       const arm = () => {
         timer = setTimeout(() => {
-          this.abandonedStep = true;
-          reject(new InterruptedError(this.signals.received ?? 'SIGTERM'));
+          // After the I/O already done has been handled: a step finishing its own stop just now wins.
+          setImmediate(() => {
+            this.abandonedStep = true;
+            reject(new InterruptedError(this.signals.received ?? 'SIGTERM'));
+          });
         }, afterSignalMs);
       };
       if (this.signals.abortSignal.aborted) arm();
