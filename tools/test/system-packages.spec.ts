@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,8 +31,12 @@ describe('the system packages of the test suites', () => {
     const dir = mkdtempSync(join(tmpdir(), 'system-packages-'));
     chmodSync(dir, 0o755);
     const list = join(dir, 'list.txt');
+    // The user must be able to read the script: the checkout itself may be in a directory only root can enter.
+    const script = join(dir, 'system-packages.mjs');
+    copyFileSync(SCRIPT, script);
+    chmodSync(script, 0o644);
     writeFileSync(list, 'redis-server redis-server test stop\nenvoys-no-such-command envoys-missing-package test -\nslurmd envoys-slurm-only test:slurm -\n');
-    const result = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, SCRIPT, 'test'], {
+    const result = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, script, 'test'], {
       encoding: 'utf8',
       env: { PATH: process.env['PATH'], ENVOYS_SYSTEM_PACKAGES: list },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,13 +1,15 @@
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import fc from 'fast-check';
 import { pipelineValueType, relativePathFor } from '@envoys/ppr-audit';
+import { CASA_EMULATOR_HOME } from './support/processing-dir';
 
 interface Cast {
   readonly type: 'int' | 'float' | 'bool' | 'list' | 'tuple' | 'dict' | 'str';
   readonly value: unknown;
 }
-// The emulator's port of the pipeline's castType and os.path.join (plain CommonJS, no types).
-const python = require('../lib/python.cjs') as {
+// The emulator's port of the pipeline's castType and os.path.join (plain CommonJS, no types), loaded from the
+// installed emulator as an oracle: the emulator itself knows nothing of the envoy's libraries.
+const python = require(join(CASA_EMULATOR_HOME, 'lib/python.cjs')) as {
   castType(text: string): Cast;
   pathJoin(...parts: Cast[]): string;
   str(value: string): Cast;
