@@ -150,8 +150,8 @@ describe('supervision of the external system', () => {
         })
         .map(Number);
 
-    const catches = (pid: number, signals: readonly number[]): boolean => {
-      const line = readFileSync(`/proc/${pid}/status`, 'latin1').split('\n').find((text) => text.startsWith('SigCgt:')) ?? '';
+    const ignores = (pid: number, signals: readonly number[]): boolean => {
+      const line = readFileSync(`/proc/${pid}/status`, 'latin1').split('\n').find((text) => text.startsWith('SigIgn:')) ?? '';
       const mask = BigInt(`0x${line.slice(7).trim() || '0'}`);
       return signals.every((signal) => ((mask >> BigInt(signal - 1)) & 1n) === 1n);
     };
@@ -186,6 +186,34 @@ describe('supervision of the external system', () => {
       expect(finished.stdout).toMatch(/outlived the grace period and was killed with SIGKILL/);
     });
 
+    it('with --log-format json its lines are JSON log records; it does not inherit the envoy environment', async () => {
+      const pidFile = join(dir, 'pids.json');
+      const secret = 'watchdog-must-not-hold-this';
+      const envoy = start(testEnvoy(), ['--run', child('family.js'), '--log-format', 'json'], {
+        cwd: dir,
+        env: { PID_FILE: pidFile, ENVOY_GRACE_SECONDS: '20', TEST_PASSWORD: secret },
+      });
+      await waitFor(() => existsSync(pidFile) && envoy.output().includes('family started'), 15000, 'the family to start');
+      const [watchdog] = watchdogs();
+      expect(watchdog).toBeDefined();
+      const environment = readFileSync(`/proc/${watchdog}/environ`, 'latin1');
+      expect(environment).not.toContain(secret);
+      expect(environment).not.toContain('ENVOY_GRACE_SECONDS');
+      const pids = readPids(pidFile);
+      envoy.process.kill('SIGKILL');
+      await waitFor(() => !alive(pids.child) && !alive(pids.grandchild), 15000, 'the group to be stopped by the watchdog');
+      const finished = await envoy.finished;
+      const records = finished.stdout
+        .split('\n')
+        .filter((line) => line.includes('"step":"watchdog"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(records).toEqual([
+        expect.objectContaining({ level: 'warn', envoy: 'test-envoy', step: 'watchdog', message: expect.stringMatching(/^test-envoy \(pid \d+\) died while node \(process group \d+\) was running: stopping the group with SIGTERM, SIGKILL after 20 s$/) }),
+        expect.objectContaining({ level: 'warn', step: 'watchdog', message: expect.stringMatching(/^process group \d+ stopped$/) }),
+      ]);
+      for (const record of records) expect(Number.isNaN(Date.parse(String(record['time'])))).toBe(false);
+    });
+
     it('a run that ends normally leaves no watchdog behind; one killed before its launch stops nothing', async () => {
       const finished = await run(testEnvoy(), ['--run', child('report-env.js')], { cwd: dir });
       expect(finished.code).toBe(0);
@@ -207,8 +235,8 @@ describe('supervision of the external system', () => {
       await waitFor(() => existsSync(pidFile) && envoy.output().includes('family started'), 15000, 'the family to start');
       const [watchdog] = watchdogs();
       expect(watchdog).toBeDefined();
-      // Once booted it catches them (a signal in its first milliseconds would still end it).
-      await waitFor(() => catches(watchdog as number, [1, 2, 15]), 10000, 'the watchdog to install its handlers');
+      // Its first command makes it ignore them (a signal before that, in its first millisecond, would end it).
+      await waitFor(() => ignores(watchdog as number, [1, 2, 15]), 10000, 'the watchdog to ignore the stop signals');
       for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.kill(watchdog as number, signal);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(alive(watchdog as number)).toBe(true);

@@ -10,7 +10,7 @@ import { createLogger, type Logger, type LogLevel } from '../log/logger';
 import type { LaunchPlan, LaunchResult } from '../process/launch-plan';
 import { SignalHub } from '../process/signals';
 import { startSupervised } from '../process/supervise';
-import { runWatchdog, Watchdog, WATCHDOG_ARGUMENT } from '../process/watchdog';
+import { Watchdog } from '../process/watchdog';
 import { Redactor } from '../redact/redactor';
 import { oneLine } from '../report/one-line';
 import { removeStaleTemporaries, temporaryWriter } from '../files/stale-temporaries';
@@ -62,9 +62,6 @@ export async function runEnvoy(definition: EnvoyDefinition, options: RunOptions 
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const { cli } = definition;
-  // The envoy's bundle run again as its own watchdog (see process/watchdog.ts).
-  if (argv[0] === WATCHDOG_ARGUMENT) return runWatchdog(argv[1] ?? cli.envoy, argv[2] ?? 'text', argv[3] ?? '?');
-
   let commandLine: ParsedCommandLine;
   try {
     const parsed = parseCommandLine(cli, argv);

@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { UnavailableError } from '../errors';
-import { groupAlive, stopGroup } from './group';
-import { STOP_SIGNALS } from './signals';
 
 /**
- * The internal argument that turns an envoy's bundle into its watchdog. Not an option of any envoy: it is
- * recognised before the command line is parsed and never shown in the usage.
+ * The name the watchdog runs under (its `$0`): `ps` shows `sh -c ... --envoys-internal-watchdog <envoy's
+ * executable> <envoy> <log format> <envoy's pid>`. Not an option of any envoy.
  */
 export const WATCHDOG_ARGUMENT = '--envoys-internal-watchdog';
 
@@ -14,18 +12,20 @@ export const WATCHDOG_ARGUMENT = '--envoys-internal-watchdog';
  * (SIGKILL by the OOM killer, an operator, a batch system that does not track processes). Node has no
  * prctl(PR_SET_PDEATHSIG), and that would cover one process, not a group, anyway.
  *
- * It is the envoy's own bundle run again with WATCHDOG_ARGUMENT (the deployable stays one file), started
- * at the beginning of every run that will launch something, in a session of its own (a signal to the
- * envoy's process group does not reach it) and ignoring the stop signals (it must outlive the envoy; it
- * ends by itself). The envoy writes lines to the watchdog's stdin:
+ * It is a POSIX shell script, not Node.js: it waits beside every run for as long as the run lasts, so it
+ * must cost nothing (a shell holds about 1 MB; a second Node.js process held 40 MB and took a core for
+ * 100 ms to boot, beside the envoy's own setup steps). It is started at the beginning of every run that will
+ * launch something, in a session of its own (a signal to the envoy's process group does not reach it), and
+ * its first command makes it ignore the stop signals (it must outlive the envoy; it ends by itself). The
+ * envoy writes lines to the watchdog's stdin:
  *
  *   watch <pgid> <stop signal> <grace ms> <what>    the group now runs
  *   unwatch <pgid>                                 the group is gone (stopped or exited)
  *
  * When its stdin reaches end-of-file the envoy is gone (the kernel closes the pipe whatever killed it). A
- * group still watched then gets the envoy's own stop sequence: the stop signal, SIGKILL after the grace
- * period. Then the watchdog exits. The pipe's write end is close-on-exec, so the external system never
- * holds it open.
+ * group still watched then gets the envoy's own stop sequence (group.ts `stopGroup`): the stop signal,
+ * SIGKILL after the grace period, zombies not counted as living. Then the watchdog exits. The pipe's write
+ * end is close-on-exec, so the external system never holds it open.
  *
  * Race windows, and why they are acceptable: the envoy writes `watch` in the same tick as spawn() returns
  * the child's PID, so a SIGKILL that lands between the kernel creating the child and that write (a few
@@ -33,57 +33,96 @@ export const WATCHDOG_ARGUMENT = '--envoys-internal-watchdog';
  * SIGKILL between that moment and the write makes the watchdog signal a group that no longer exists
  * (ESRCH: nothing happens) unless the kernel reused the group's ID within that instant.
  */
-export async function runWatchdog(envoy: string, format: string, envoyPid: string): Promise<number> {
-  // Only SIGKILL may end the watchdog early: a batch system that signals every process of the job must not
-  // take the watchdog down before the envoy it watches.
-  for (const signal of STOP_SIGNALS) process.on(signal, () => undefined);
-  const watched = new Map<number, { signal: NodeJS.Signals; graceMs: number; what: string }>();
-  let buffered = '';
-  const handle = (line: string): void => {
-    const [verb, pgidText, signal, grace, ...what] = line.split(' ');
-    const pgid = Number(pgidText);
-    if (!Number.isInteger(pgid) || pgid <= 1) return;
-    if (verb === 'watch') {
-      const name = STOP_SIGNALS.includes(signal as NodeJS.Signals) ? (signal as NodeJS.Signals) : 'SIGTERM';
-      watched.set(pgid, { signal: name, graceMs: Math.max(0, Number(grace) || 0), what: what.join(' ') });
-    } else if (verb === 'unwatch') {
-      watched.delete(pgid);
-    }
-  };
-  await new Promise<void>((resolve) => {
-    process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        handle(buffered.slice(0, newline));
-        buffered = buffered.slice(newline + 1);
-      }
-    });
-    process.stdin.on('end', resolve);
-    process.stdin.on('error', () => resolve());
-  });
-  await Promise.all(
-    [...watched].map(async ([pgid, { signal, graceMs, what }]) => {
-      if (!groupAlive(pgid)) return;
-      say(envoy, format, `${envoy} (pid ${envoyPid}) died while ${what} (process group ${pgid}) was running: stopping the group with ${signal}, SIGKILL after ${graceMs / 1000} s`);
-      const killed = await stopGroup(pgid, signal, graceMs);
-      say(envoy, format, `process group ${pgid} stopped${killed ? ' (it outlived the grace period and was killed with SIGKILL)' : ''}`);
-    }),
-  );
-  return 0;
+const WATCHDOG_SCRIPT = `
+trap '' HUP INT TERM PIPE
+envoy=$2 format=$3 envoy_pid=$4
+nl='
+'
+watched=''
+
+# A group is alive while a member of it is not a zombie: an orphaned zombie may wait for a reaper forever.
+alive() {
+  kill -s 0 -- "-$1" 2>/dev/null || return 1
+  for stat in /proc/[0-9]*/stat; do
+    line=''
+    read -r line 2>/dev/null <"$stat" || [ -n "$line" ] || continue
+    set -- "$1" \${line##*) }
+    [ "$4" = "$1" ] || continue
+    case $2 in Z | X) ;; *) return 0 ;; esac
+  done
+  [ -d /proc/self ] || return 0
+  return 1
 }
 
-/** One log line in the envoy's own format, on the stdout the watchdog shares with it (the job's output). */
-function say(envoy: string, format: string, message: string): void {
-  const time = new Date().toISOString();
-  const line = format === 'json' ? JSON.stringify({ time, level: 'warn', envoy, step: 'watchdog', message }) : `${time} WARN  [watchdog] ${message}`;
-  try {
-    process.stdout.write(`${line}\n`);
-  } catch {
-    /* nobody is reading the job's output any more: the group is stopped all the same */
-  }
+# Waits until group $1 has no living member, at most $2 ms.
+gone_within() {
+  waited=0
+  while alive "$1"; do
+    [ "$waited" -lt "$2" ] || return 1
+    sleep 0.05
+    waited=$((waited + 50))
+  done
 }
+
+seconds() {
+  fraction=$(printf '%03d' $(($1 % 1000)))
+  while [ -n "$fraction" ] && [ "\${fraction%0}" != "$fraction" ]; do fraction=\${fraction%0}; done
+  printf '%d%s' $(($1 / 1000)) "\${fraction:+.$fraction}"
+}
+
+# One log line in the envoy's own format, on the stdout the watchdog shares with it (the job's output).
+say() {
+  time=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+  if [ "$format" = json ]; then
+    message=$(printf '%s' "$1" | sed 's/[\\\\"]/\\\\&/g')
+    printf '{"time":"%s","level":"warn","envoy":"%s","step":"watchdog","message":"%s"}\\n' "$time" "$envoy" "$message"
+  else
+    printf '%s WARN  [watchdog] %s\\n' "$time" "$1"
+  fi
+}
+
+stop() {
+  alive "$1" || return 0
+  say "$envoy (pid $envoy_pid) died while $4 (process group $1) was running: stopping the group with $2, SIGKILL after $(seconds "$3") s"
+  kill -s "\${2#SIG}" -- "-$1" 2>/dev/null
+  if gone_within "$1" "$3"; then
+    say "process group $1 stopped"
+  else
+    kill -s KILL -- "-$1" 2>/dev/null
+    gone_within "$1" 30000
+    say "process group $1 stopped (it outlived the grace period and was killed with SIGKILL)"
+  fi
+}
+
+forget() {
+  kept=''
+  while IFS= read -r entry; do
+    case $entry in '' | "$1 "*) ;; *) kept="$kept$entry$nl" ;; esac
+  done <<WATCHED
+$watched
+WATCHED
+  watched=$kept
+}
+
+while IFS=' ' read -r verb pgid signal grace what; do
+  case $pgid in '' | *[!0-9]*) continue ;; esac
+  [ "$pgid" -gt 1 ] || continue
+  forget "$pgid"
+  [ "$verb" = watch ] || continue
+  case $signal in SIGTERM | SIGINT | SIGHUP) ;; *) signal=SIGTERM ;; esac
+  case $grace in '' | *[!0-9]*) grace=0 ;; esac
+  watched="$watched$pgid $signal $grace $what$nl"
+done
+
+# End of file: the envoy is gone. Every group it left running is stopped, side by side.
+while IFS=' ' read -r pgid signal grace what; do
+  [ -n "$pgid" ] || continue
+  stop "$pgid" "$signal" "$grace" "$what" &
+done <<WATCHED
+$watched
+WATCHED
+wait
+`;
 
 /** The envoy's side: a watchdog process and the pipe to it. */
 export class Watchdog {
@@ -91,9 +130,12 @@ export class Watchdog {
   private failure: string | undefined;
 
   private constructor(entry: string, envoy: string, format: string) {
-    this.child = spawn(process.execPath, [entry, WATCHDOG_ARGUMENT, envoy, format, String(process.pid)], {
+    // The script comes in the environment, so that `ps` shows which envoy the watchdog belongs to, not the
+    // script; nothing else of the envoy's environment (settings, secrets) is passed on.
+    this.child = spawn('/bin/sh', ['-c', 'eval "$ENVOYS_WATCHDOG_SCRIPT"', WATCHDOG_ARGUMENT, entry, envoy, format, String(process.pid)], {
       detached: true, // a session of its own: signals to the envoy's process group do not reach it
       stdio: ['pipe', 'inherit', 'inherit'],
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C', ENVOYS_WATCHDOG_SCRIPT: WATCHDOG_SCRIPT },
     });
     this.child.on('error', (error) => {
       this.failure = error.message;
@@ -113,7 +155,7 @@ export class Watchdog {
   /**
    * Starts the watchdog off the critical path: nothing waits for it to boot, because what the envoy writes
    * waits in the pipe until the watchdog reads it (also after the envoy has died). `entry` is the envoy's
-   * bundle (process.argv[1]).
+   * executable (process.argv[1]): named on the watchdog's command line, so that `ps` shows whose it is.
    */
   static start(entry: string, envoy: string, format: string): Watchdog {
     return new Watchdog(entry, envoy, format);
@@ -131,7 +173,9 @@ export class Watchdog {
   }
 
   watch(pgid: number, signal: NodeJS.Signals, graceMs: number, what: string): void {
-    this.child.stdin?.write(`watch ${pgid} ${signal} ${graceMs} ${what.replace(/\s+/g, ' ')}\n`);
+    // One line of printable text: the script reads it with `read` and prints it in a log line.
+    const name = what.replace(/[^\x21-\x7e]+/g, ' ').trim() || '?';
+    this.child.stdin?.write(`watch ${pgid} ${signal} ${Math.max(0, Math.round(graceMs))} ${name}\n`);
   }
 
   unwatch(pgid: number): void {
