@@ -68,6 +68,7 @@ const CASES: Case[] = [
   // What sax lets pass and the pipeline's parser (expat) refuses: refused before launch, not after.
   { name: 'a space after </ in an end tag', code: 65, ppr: edit((p) => p.replace('</Telescope>', '</ Telescope>')), message: /^casa-envoy: audit failed: PPR\.xml:6:24: malformed end tag "<\/ Telescope>"/ },
   { name: 'a space after < in a start tag', code: 65, ppr: edit((p) => p.replace('<RelativePath>', '< RelativePath>')), message: /^casa-envoy: audit failed: PPR\.xml:\d+:17: malformed start tag "< RelativePath>"/ },
+  { name: '"]]>" in element text', code: 65, ppr: edit((p) => p.replace('<Mode>SCIENCE</Mode>', '<Mode>SCI]]>ENCE</Mode>')), message: /^casa-envoy: audit failed: PPR\.xml:9:18: "\]\]>" in text \(XML allows it only to end a CDATA section/ },
   { name: 'a duplicate attribute', code: 65, ppr: edit((p) => p.replace('<DataSet>', '<DataSet kind="a" kind="b">')), message: /^casa-envoy: audit failed: PPR\.xml:\d+:13: attribute kind appears twice in one tag/ },
   { name: 'metadata telescope ALMA with a PPR saying EVLA', code: 65, metadata: { ...metadataFor('standard-cal'), projectMetadata: { telescope: 'ALMA' } }, message: /PPR\.xml:6:9: ProjectSummary\/Telescope "EVLA" is not the telescope of metadata\.json \(projectMetadata\.telescope "ALMA"\)/ },
   { name: 'a PPR far larger than any real one (not read)', code: 65, prepare: (dir) => truncateSync(join(dir, 'PPR.xml'), 65 * 1024 * 1024), message: /^casa-envoy: audit failed: PPR\.xml: is larger than 64 MiB/ },

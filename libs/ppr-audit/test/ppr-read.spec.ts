@@ -101,11 +101,38 @@ describe('reading PPR.xml', () => {
       ['<Mode>SCIENCE</Mode>', '<Mode>SCI\u0001ENCE</Mode>', /^PPR\.xml:9:18: character U\+0001 is not allowed in XML$/],
       ['<DataSet>', '<p:DataSet>', /^PPR\.xml:67:13: unbound namespace prefix/],
       ['<ProjectSummary>', '<?xml version="1.0"?><ProjectSummary>', /^PPR\.xml:3:5: an XML declaration is only allowed at the very start/],
+      ['<Mode>SCIENCE</Mode>', '<Mode>SCI]]>ENCE</Mode>', /^PPR\.xml:9:18: "\]\]>" in text \(XML allows it only to end a CDATA section/],
+      ['<ProjectSummary>', ']]>\n    <ProjectSummary>', /^PPR\.xml:3:5: "\]\]>" in text/],
     ];
     for (const [from, to, expected] of cases) {
       const bad = to.includes('p:DataSet') ? replaceOnce(replaceOnce(EXAMPLE_PPR, '</DataSet>', '</p:DataSet>'), from, to) : replaceOnce(EXAMPLE_PPR, from, to);
       const reading = await readPpr(writePpr(bad), { label: 'PPR.xml' });
       expect([to, reading.problems]).toEqual([to, [expect.stringMatching(expected)]]);
+    }
+  });
+
+  it('accepts "]]>" where XML allows it: in an attribute value, at the end of a CDATA section, as ]]&gt;', async () => {
+    const fine = replaceOnce(replaceOnce(EXAMPLE_PPR, '<DataSet>', '<DataSet note="a]]>b">'), '<Mode>SCIENCE</Mode>', '<Mode>SCIENCE</Mode><!-- ]]> --><Note>]]&gt;]]</Note>');
+    const reading = await readPpr(writePpr(fine), { label: 'PPR.xml' });
+    expect(reading.problems).toEqual([]);
+  });
+
+  it('refuses "]]>" in text also when the file is read in two pieces between its characters', async () => {
+    const mode = EXAMPLE_PPR.indexOf('<Mode>SCIENCE</Mode>');
+    const prefix = `${EXAMPLE_PPR.slice(0, mode)}<Note>`;
+    for (const split of [1, 2]) {
+      // The file is read 64 KiB at a time: `split` characters of the `]]>` end the first piece.
+      const pad = 64 * 1024 - split - Buffer.byteLength(prefix);
+      const text = `${prefix}${'x'.repeat(pad)}]]></Note>${EXAMPLE_PPR.slice(mode)}`;
+      expect(Buffer.from(text).subarray(64 * 1024 - split, 64 * 1024 + 1).toString()).toBe(']]>'.slice(0, split + 1));
+      const reading = await readPpr(writePpr(text), { label: 'PPR.xml' });
+      expect(reading.problems).toEqual([`PPR.xml:9:${pad + 15}: "]]>" in text (XML allows it only to end a CDATA section; the pipeline's reader refuses the document)`]);
+    }
+    // The same seams in a CDATA section's end are fine.
+    for (const split of [1, 2]) {
+      const pad = 64 * 1024 - split - Buffer.byteLength(prefix) - '<![CDATA['.length;
+      const text = `${prefix}<![CDATA[${'x'.repeat(pad)}]]></Note>${EXAMPLE_PPR.slice(mode)}`;
+      expect((await readPpr(writePpr(text), { label: 'PPR.xml' })).problems).toEqual([]);
     }
   });
 

@@ -101,6 +101,10 @@ export class PprScanner {
   private problem?: string;
   private rootSeen = false;
   private cdata = 0;
+  /** `]` characters just read (maybe in an earlier piece of text), and the parser's state before the first. */
+  private brackets = 0;
+  private bracketsState = 0;
+  private bracketsAt: PprLocation | undefined;
 
   constructor(
     private readonly label: string,
@@ -138,12 +142,9 @@ export class PprScanner {
     const bad = NOT_XML_CHAR.exec(text);
     // What comes before a character XML cannot hold is parsed first: an earlier error is the one to report.
     const good = bad ? text.slice(0, bad.index) : text;
+    const start = this.window.length;
     this.window.append(good);
-    try {
-      this.parser.write(good);
-    } catch (error) {
-      this.fail(error instanceof Error ? saxMessage(error) : String(error));
-    }
+    this.parse(good, start);
     if (this.problem) return;
     if (bad) {
       const at = this.window.resolve(this.window.length);
@@ -151,6 +152,53 @@ export class PprScanner {
       return;
     }
     this.releaseText();
+  }
+
+  /**
+   * Feeds text to sax, and refuses `]]>` in character data, which sax lets through: XML allows it only to end
+   * a CDATA section, and expat (the pipeline's minidom) refuses the document. Whether a `]]>` ends a CDATA
+   * section, sits in an attribute value or a comment (all allowed) or in text is the parser's state before
+   * its first `]`, so the text is fed up to every run of `]`. `start`: the window offset of `text`.
+   */
+  private parse(text: string, start: number): void {
+    let fed = 0;
+    const feed = (to: number): boolean => {
+      if (to > fed) {
+        try {
+          this.parser.write(text.slice(fed, to));
+        } catch (error) {
+          this.fail(error instanceof Error ? saxMessage(error) : String(error));
+        }
+        fed = to;
+      }
+      return !this.problem;
+    };
+    if (this.brackets > 0 && !text.startsWith(']')) this.closeBrackets(text, 0);
+    for (let at = text.indexOf(']'); at >= 0 && !this.problem; at = text.indexOf(']', at)) {
+      if (!feed(at)) return;
+      let end = at;
+      while (end < text.length && text.charCodeAt(end) === 0x5d) end += 1;
+      // A run continuing one that ended the previous piece keeps that run's state.
+      if (!(at === 0 && this.brackets > 0)) {
+        this.bracketsState = this.parser.state;
+        this.brackets = 0;
+        // Only a run in text can be refused; in a tag the tag's start is still to be resolved, so not here.
+        this.bracketsAt = this.bracketsState === STATE['TEXT'] ? this.window.resolve(start + at) : undefined;
+      }
+      this.brackets += end - at;
+      if (end < text.length) this.closeBrackets(text, end);
+      at = end;
+    }
+    feed(text.length);
+  }
+
+  /** The character after a run of `]` is `text[index]`. */
+  private closeBrackets(text: string, index: number): void {
+    const at = this.bracketsAt;
+    if (this.brackets >= 2 && text.charCodeAt(index) === 0x3e && at) {
+      this.reject(`${this.label}:${at.line}:${at.column + this.brackets - 2}: "]]>" in text (XML allows it only to end a CDATA section; the pipeline's reader refuses the document)`);
+    }
+    this.brackets = 0;
   }
 
   /** Marks the whole input as unreadable for a reason found outside the parser (encoding, size). */
