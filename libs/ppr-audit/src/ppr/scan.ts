@@ -101,9 +101,8 @@ export class PprScanner {
   private problem?: string;
   private rootSeen = false;
   private cdata = 0;
-  /** `]` characters just read (maybe in an earlier piece of text), and the parser's state before the first. */
+  /** `]` characters just read (maybe in an earlier piece of text), and where the first was when it was text. */
   private brackets = 0;
-  private bracketsState = 0;
   private bracketsAt: PprLocation | undefined;
 
   constructor(
@@ -180,10 +179,9 @@ export class PprScanner {
       while (end < text.length && text.charCodeAt(end) === 0x5d) end += 1;
       // A run continuing one that ended the previous piece keeps that run's state.
       if (!(at === 0 && this.brackets > 0)) {
-        this.bracketsState = this.parser.state;
         this.brackets = 0;
         // Only a run in text can be refused; in a tag the tag's start is still to be resolved, so not here.
-        this.bracketsAt = this.bracketsState === STATE['TEXT'] ? this.window.resolve(start + at) : undefined;
+        this.bracketsAt = this.parser.state === STATE['TEXT'] ? this.window.resolve(start + at) : undefined;
       }
       this.brackets += end - at;
       if (end < text.length) this.closeBrackets(text, end);
