@@ -16,3 +16,4 @@ export * from './http-receiver';
 export * from './browser';
 export * from './crash-points';
 export * from './stop-signals';
+export * from './python-venv';
