@@ -9,6 +9,7 @@ export const ExitCode = {
   MissingInput: 66,
   Unavailable: 69,
   ExternalFailure: 70,
+  Internal: 71,
   CannotCreate: 73,
   TimedOut: 124,
 } as const;
@@ -51,10 +52,13 @@ export class EnvoyError extends Error {
   }
 }
 
-/** Exit 2: the command line is wrong. */
+/**
+ * Exit 2: the command line is wrong (an unknown option, a bad `--set` or `--timeout-minutes` value, an unknown
+ * `--set` key, an output that would replace an input). Schedulers hold such a job for an operator.
+ */
 export class UsageError extends EnvoyError {
-  constructor(message: string) {
-    super(ExitCode.Usage, message);
+  constructor(message: string, details: readonly string[] = []) {
+    super(ExitCode.Usage, message, details);
   }
 }
 
@@ -83,6 +87,17 @@ export class UnavailableError extends EnvoyError {
 export class ExternalFailureError extends EnvoyError {
   constructor(message: string, details: readonly string[] = [], options?: { cause?: unknown }) {
     super(ExitCode.ExternalFailure, message, details, options);
+  }
+}
+
+/**
+ * Exit 71: the envoy itself failed (a bug: an exception no step turned into one of the statuses above).
+ * sysexits' EX_SOFTWARE is 70, which the envoys give to the external system's failure; a workflow must tell
+ * a science failure from a bug, so the envoy's own error takes the next code of the table.
+ */
+export class InternalError extends EnvoyError {
+  constructor(message: string, details: readonly string[] = [], options?: { cause?: unknown }) {
+    super(ExitCode.Internal, message, details, options);
   }
 }
 

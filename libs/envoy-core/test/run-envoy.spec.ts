@@ -40,9 +40,9 @@ describe('the envoy life cycle', () => {
   it.each([
     [['--bogus'], /unknown option --bogus/],
     [['--run'], /option --run needs a value SCRIPT/],
-    [['--run', 'x', '--check', 'y'], /conflicting modes/],
+    [['--run', 'x', '--audit-only', 'y'], /conflicting modes/],
     [[], /a mode is required/],
-    [['--check', 'd', '--loud'], /--loud only goes with/],
+    [['--audit-only', 'd', '--loud'], /--loud only goes with/],
     [['--run', 'x', '--log-format', 'xml'], /text or json/],
     [['--run', 'x', 'extra'], /unexpected argument "extra"/],
   ])('usage error %j: one line, usage, exit 2, no report', async (args, message) => {
@@ -54,6 +54,35 @@ describe('the envoy life cycle', () => {
     expect(second).toBe('');
     expect(finished.stderr).toContain('Usage:');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it.each([
+    [['--run', 'x', '--set', 'envoys.test.timeoutMinutes=soon'], 'setting envoys.test.timeoutMinutes = "soon" from --set is not a number'],
+    [['--run', 'x', '--set', 'envoys.test.timeoutMinute=3'], 'unknown setting "envoys.test.timeoutMinute" from --set (did you mean envoys.test.timeoutMinutes?)'],
+    [['--run', 'x', '--set', 'envoys.logLevel=loud'], 'setting envoys.logLevel = "loud" from --set is not one of error, warn, info, debug'],
+  ])('a bad command-line setting %j exits 2 (the job is held, not ended), its sentence printed once', async (args, message) => {
+    const finished = await run(testEnvoy(), args, { cwd: dir });
+    expect(finished.code).toBe(2);
+    expect(finished.stderr).toBe(`test-envoy: ${message}\n`);
+    expect(readJson<Report>(join(dir, 'test-envoy-report.json')).exitCode).toBe(2);
+  });
+
+  it('a bad setting from the environment stays 65 (the site, not the job, is wrong)', async () => {
+    const finished = await run(testEnvoy(), ['--run', 'x'], { cwd: dir, env: { TEST_RETRIES: 'three' } });
+    expect(finished.code).toBe(65);
+    expect(finished.stderr).toBe('test-envoy: setting envoys.test.retries = "three" from environment variable TEST_RETRIES is not an integer\n');
+  });
+
+  it("the envoy's own bug exits 71 (not 70, the external system's failure), with its message once and the stack", async () => {
+    const finished = await run(testEnvoy(), ['--run', child('report-env.js'), '--crash-audit'], { cwd: dir });
+    expect(finished.code).toBe(71);
+    const lines = finished.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe("test-envoy: internal error: Cannot read properties of undefined (reading 'x')");
+    expect(lines.slice(1).length).toBeGreaterThan(0);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}\s*at /);
+    const report = readJson<Report & { error: { message: string } }>(join(dir, 'test-envoy-report.json'));
+    expect([report.exitCode, report.error.message]).toEqual([71, "internal error: Cannot read properties of undefined (reading 'x')"]);
+    expect(report.launch).toBeUndefined();
   });
 
   it('writes the report on success with steps, launch and times', async () => {
@@ -148,7 +177,7 @@ describe('the envoy life cycle', () => {
   });
 
   it('--log-format json gives JSON lines', async () => {
-    const finished = await run(testEnvoy(), ['--check', dir, '--log-format', 'json'], { cwd: dir });
+    const finished = await run(testEnvoy(), ['--audit-only', dir, '--log-format', 'json'], { cwd: dir });
     expect(finished.code).toBe(0);
     const lines = finished.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
     expect(lines.length).toBeGreaterThan(1);

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnvoyError, ExitCode, InvalidInputError } from '../src/errors';
+import { EnvoyError, ExitCode, InvalidInputError, UsageError } from '../src/errors';
 import { loadSettings, type LoadSettingsOptions, type SettingSpec } from '../src/settings';
 
 const TIMEOUT: SettingSpec = {
@@ -256,7 +256,8 @@ describe('loadSettings', () => {
       const error = await failure(
         loadSettings(SPECS, options({}, { commandLine: [{ key: XVFB.key, value: 'maybe', source: '--set' }] })),
       );
-      expect(error.exitCode).toBe(65);
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error.exitCode).toBe(2);
       expect(error.message).toContain('envoys.casa.useXvfb = "maybe" from --set is not a boolean');
     });
 
@@ -282,11 +283,13 @@ describe('loadSettings', () => {
       expect(error.message).toContain('envoys.casa.home = "" from --set is not a path');
     });
 
-    it('rejects an unknown command-line key with 65', async () => {
+    it('rejects an unknown command-line key with 2, suggesting the declared key it nearly is', async () => {
       const commandLine = [{ key: 'envoys.casa.timeout', value: '1', source: '--set' }];
       const error = await failure(loadSettings(SPECS, options({}, { commandLine })));
-      expect(error.exitCode).toBe(65);
+      expect(error.exitCode).toBe(2);
       expect(error.message).toBe('unknown setting "envoys.casa.timeout" from --set');
+      const near = await failure(loadSettings(SPECS, options({}, { commandLine: [{ key: 'envoys.casa.timeoutMinute', value: '1', source: '--set' }] })));
+      expect(near.message).toBe('unknown setting "envoys.casa.timeoutMinute" from --set (did you mean envoys.casa.timeoutMinutes?)');
     });
 
     it('validates every setting at load time and reports all problems together', async () => {
@@ -301,10 +304,11 @@ describe('loadSettings', () => {
         ),
       );
       expect(error.message).toBe('unknown setting "no.such.key" from --set');
-      expect(error.details).toHaveLength(3);
-      expect(error.details[0]).toBe(error.message);
-      expect(error.details[1]).toContain('CASA_TIMEOUT_MINUTES');
-      expect(error.details[2]).toContain(file);
+      expect(error.exitCode).toBe(2);
+      // The message is not repeated in the details: each sentence is printed once.
+      expect(error.details).toHaveLength(2);
+      expect(error.details[0]).toContain('CASA_TIMEOUT_MINUTES');
+      expect(error.details[1]).toContain(file);
     });
 
     it('never prints a secret value in an error message', async () => {

@@ -29,6 +29,7 @@ export const COMMON_SETTINGS: readonly SettingSpec[] = [
     type: 'string',
     default: 'info',
     description: 'least important log level shown: error, warn, info or debug',
+    check: (value) => (typeof value === 'string' && ['error', 'warn', 'info', 'debug'].includes(value) ? undefined : 'not one of error, warn, info, debug'),
   },
   ...EVENT_SETTINGS,
 ];

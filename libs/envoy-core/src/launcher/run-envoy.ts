@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseCommandLine } from '../cli/parse';
 import type { ParsedCommandLine } from '../cli/spec';
 import { usage } from '../cli/usage';
-import { EnvoyError, ExitCode, ExternalFailureError, InterruptedError, InvalidInputError, TimedOutError, UsageError } from '../errors';
+import { EnvoyError, ExitCode, ExternalFailureError, InternalError, InterruptedError, TimedOutError, UsageError } from '../errors';
 import { createLogger, type Logger, type LogLevel } from '../log/logger';
 import type { LaunchPlan, LaunchResult } from '../process/launch-plan';
 import { SignalHub } from '../process/signals';
@@ -31,8 +31,6 @@ export interface RunOptions {
   readonly cwd?: string;
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
-
 // How long a step may go on after a stop signal before the envoy stops without it (SPEC 3.5: the envoy
 // honours a stop signal at once; every step watches the abort signal and stops in milliseconds, removing
 // what it was writing; this bounds one that does not, with room for a busy machine).
@@ -50,7 +48,9 @@ function printFailure(envoy: string, error: EnvoyError, redactor: Redactor): voi
 function asEnvoyError(error: unknown): EnvoyError {
   if (error instanceof EnvoyError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new EnvoyError(ExitCode.ExternalFailure, `internal error: ${message}`, error instanceof Error && error.stack ? [error.stack] : []);
+  // The stack's first line repeats the message: only the frames follow it.
+  const frames = error instanceof Error && error.stack ? error.stack.split('\n').filter((line) => /^\s+at /.test(line)) : [];
+  return new InternalError(`internal error: ${message}`, frames, { cause: error });
 }
 
 /**
@@ -137,10 +137,8 @@ class Run {
         commandLine: this.commandLine.settings,
       });
       for (const secret of this.settings.secrets()) this.redactor.add(secret);
+      // Checked when the settings were loaded (its declaration's check).
       const level = this.settings.string('envoys.logLevel') as LogLevel;
-      if (!LOG_LEVELS.includes(level)) {
-        throw new InvalidInputError(`setting envoys.logLevel = "${level}" is not one of ${LOG_LEVELS.join(', ')}`);
-      }
       this.logger = await createLogger({
         envoy: this.envoy,
         format: this.commandLine.logFormat,

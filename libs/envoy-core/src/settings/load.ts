@@ -1,8 +1,9 @@
 import { REDACTED } from '../redact/redactor';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, UsageError } from '../errors';
 import { escapeControls, quoteValue, shorten } from '../report/one-line';
 import { capoFiles, readCapoFiles, type PropertyEntry } from './capo';
 import { expandEnvReferences } from './env-refs';
+import { didYouMean } from './suggest';
 import { Settings, type ResolvedSetting } from './settings';
 import {
   sourceText,
@@ -26,14 +27,16 @@ interface Candidate {
  * environment variables < command-line values (SPEC 3.4).
  *
  * Every declared setting is converted and checked here, so a bad value stops the run before it starts
- * rather than in the middle of a long job; all problems are collected into one InvalidInputError (exit 65),
- * the first as its message and every one in its details. Specs that contradict themselves (duplicate key,
+ * rather than in the middle of a long job; all problems are collected into one error, the first as its message
+ * and the others in its details: a UsageError (exit 2) when one comes from the command line, otherwise an
+ * InvalidInputError (exit 65). Specs that contradict themselves (duplicate key,
  * default of the wrong type) are bugs in the envoy and reject with a plain Error.
  */
 export async function loadSettings(specs: readonly SettingSpec[], options: LoadSettingsOptions): Promise<Settings> {
   const byKey = checkSpecs(specs);
   const capo = await readCapoFiles(capoFiles(options.env, options.homeDir));
-  const { cli, problems } = commandLineByKey(options.commandLine ?? [], byKey);
+  const { cli, problems: usageProblems } = commandLineByKey(options.commandLine ?? [], byKey);
+  const problems: string[] = [];
 
   const resolved = specs.map((spec): ResolvedSetting => {
     const key = spec.key.toLowerCase();
@@ -47,11 +50,16 @@ export async function loadSettings(specs: readonly SettingSpec[], options: LoadS
     if (conversion.ok && problem === undefined) return { spec, value: conversion.value, source: candidate.source };
     const shown = spec.secret ? REDACTED : quoteValue(spec.type === 'url' ? withoutUrlPassword(candidate.text) : candidate.text);
     // A check's phrase may quote the value again (a regular expression engine's message does): kept short.
-    problems.push(`setting ${spec.key} = ${shown} from ${sourceText(candidate.source)} is ${shorten(escapeControls(problem ?? ''), 300)}`);
+    (candidate.source.kind === 'cli' ? usageProblems : problems).push(`setting ${spec.key} = ${shown} from ${sourceText(candidate.source)} is ${shorten(escapeControls(problem ?? ''), 300)}`);
     return { spec };
   });
 
-  if (problems.length > 0) throw new InvalidInputError(problems[0], problems);
+  // A mistake on the command line is the job's arguments (exit 2, held for an operator); one in a file or the
+  // environment is a bad setting (65). Both kinds are listed, the command line's first; the message is the
+  // first problem and the details the others, so that no sentence is printed twice.
+  const all = [...usageProblems, ...problems];
+  if (usageProblems.length > 0) throw new UsageError(all[0] as string, all.slice(1));
+  if (problems.length > 0) throw new InvalidInputError(all[0] as string, all.slice(1));
   return new Settings(resolved, capo.filesRead);
 }
 
@@ -81,7 +89,7 @@ function commandLineByKey(
   for (const { key, value, source } of commandLine) {
     const lower = key.trim().toLowerCase();
     if (!byKey.has(lower)) {
-      problems.push(`unknown setting ${quoteValue(key)} from ${source}`);
+      problems.push(`unknown setting ${quoteValue(key)} from ${source}${didYouMean(key, [...byKey.values()].map((spec) => spec.key))}`);
       continue;
     }
     // Unlike files and the environment, an empty command-line value is never "unset": it was typed on

@@ -12,11 +12,12 @@ const definition: EnvoyDefinition = {
     processingDir: true,
     modes: [
       { name: 'run', flag: '--run', short: '-r', args: ['SCRIPT'], description: 'run SCRIPT with node', variants: [{ flag: '--loud', name: 'loud', description: 'run loudly' }] },
-      { name: 'check', flag: '--check', args: ['DIR'], description: 'only a setup step, no launch' },
+      { name: 'check', flag: '--audit-only', args: ['DIR'], description: 'only a setup step, no launch' },
     ],
     options: [
       { flag: '--arg', value: 'ARG', description: 'an argument for the script' },
       { flag: '--fail-audit', description: 'make the audit step fail' },
+      { flag: '--crash-audit', description: 'make the audit step throw a plain Error, as a bug in an envoy would' },
       { flag: '--slow-setup', description: 'a setup step that takes 5 s and watches the abort signal' },
       { flag: '--deaf-setup', description: 'a setup step that writes a file for 10 s and ignores the abort signal' },
     ],
@@ -40,6 +41,7 @@ function launcher(context: Parameters<EnvoyDefinition['launchers'][string]>[0]) 
   return {
     steps: [
       step('audit', async () => {
+        if (options['--crash-audit']) throw new TypeError("Cannot read properties of undefined (reading 'x')");
         if (options['--fail-audit']) throw new InvalidInputError(`${script}: field "x" is missing`, ['second problem']);
         return `script ${script}`;
       }),
