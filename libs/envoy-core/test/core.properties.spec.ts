@@ -1,14 +1,15 @@
 import fc from 'fast-check';
 import { describeTargets, propertyTarget } from '@envoys/testing';
-import { UsageError } from '../src/errors';
+import { InvalidInputError, UsageError } from '../src/errors';
 import { parseCommandLine } from '../src/cli/parse';
 import type { CommandLineSpec } from '../src/cli/spec';
 import { escapeControls, MAX_LINE_CHARS, oneLine, quoteValue } from '../src/report/one-line';
 import { parseProperties } from '../src/settings/capo';
 
-// A key as sites write them; a value without comment signs or line breaks (an inline comment is added apart).
+// A key as sites write them; a value without escapes or line breaks. A "comment" after the value is part of
+// the value, as Java's Properties.load reads it (there are no inline comments).
 const key = fc.stringMatching(/^[A-Za-z][A-Za-z0-9._-]{0,24}$/);
-const plainValue = fc.string({ maxLength: 40 }).filter((text) => !/[\r\n#;]/.test(text) && !text.includes('\uFEFF'));
+const plainValue = fc.string({ maxLength: 40 }).filter((text) => !/[\r\n\\]/.test(text) && !text.includes('\uFEFF'));
 type Line =
   | { kind: 'pair'; key: string; value: string; before: string; after: string; comment: string }
   | { kind: 'comment'; text: string }
@@ -22,7 +23,7 @@ const line: fc.Arbitrary<Line> = fc.oneof(
     after: fc.constantFrom('', ' ', '\t'),
     comment: fc.constantFrom('', ' # a comment', '\t; note', ' #'),
   }),
-  fc.record({ kind: fc.constant('comment' as const), text: fc.tuple(fc.constantFrom('#', ';', '  #'), plainValue).map(([sign, text]) => `${sign}${text}`) }),
+  fc.record({ kind: fc.constant('comment' as const), text: fc.tuple(fc.constantFrom('#', '!', '  #'), plainValue).map(([sign, text]) => `${sign}${text}`) }),
   fc.record({ kind: fc.constant('blank' as const), text: fc.constantFrom('', '  ', '\t') }),
 );
 
@@ -47,25 +48,32 @@ const argument = fc.string({ minLength: 1, maxLength: 12 }).filter((text) => !te
 
 describeTargets('envoy-core', [
   propertyTarget({
-    name: 'envoy-core/capo-properties: any text parses without failing, into lower-case keys and real line numbers',
+    name: 'envoy-core/capo-properties: any text parses into lower-case keys and real line numbers, or fails only on a malformed \\u escape naming its line',
     arbitrary: fc.string({ maxLength: 300, unit: 'binary' }),
     check: (text) => {
       const lines = text.split(/\r\n|\r|\n/).length;
-      for (const [name, entry] of parseProperties(text, 'site.properties')) {
-        if (name !== name.toLowerCase() || name.trim() !== name || name === '') throw new Error(`bad key ${JSON.stringify(name)}`);
+      let parsed: ReturnType<typeof parseProperties>;
+      try {
+        parsed = parseProperties(text, 'site.properties');
+      } catch (error) {
+        if (error instanceof InvalidInputError && /^CAPO properties file site\.properties:\d+ has a malformed \\u escape/.test(error.message) && text.includes('\\u')) return;
+        throw error;
+      }
+      for (const [name, entry] of parsed) {
+        if (name !== name.toLowerCase() || name === '') throw new Error(`bad key ${JSON.stringify(name)}`);
         if (entry.line < 1 || entry.line > lines) throw new Error(`line ${entry.line} of ${lines}`);
-        if (entry.file !== 'site.properties' || entry.value !== entry.value.trim()) throw new Error('bad entry');
+        if (entry.file !== 'site.properties') throw new Error('bad entry');
       }
     },
   }),
   propertyTarget({
-    name: 'envoy-core/capo-properties: key = value lines give their values, comments and blanks nothing, the last line of a key wins',
+    name: 'envoy-core/capo-properties: key = value lines give their values (a trailing "# note" included), comment lines and blanks nothing, the last line of a key wins',
     arbitrary: fc.tuple(fc.array(line, { maxLength: 30 }), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean()),
     check: ([lines, eol, bom]) => {
       const text = (bom ? '\uFEFF' : '') + lines.map((item) => (item.kind === 'pair' ? `${item.before}${item.key}${item.after}=${item.value}${item.comment}` : item.text)).join(eol);
       const expected = new Map<string, { value: string; line: number }>();
       lines.forEach((item, index) => {
-        if (item.kind === 'pair') expected.set(item.key.toLowerCase(), { value: item.value.trim(), line: index + 1 });
+        if (item.kind === 'pair') expected.set(item.key.toLowerCase(), { value: `${item.value}${item.comment}`.replace(/^[ \t\f]+/, ''), line: index + 1 });
       });
       const parsed = parseProperties(text, 'f');
       const got = new Map([...parsed].map(([name, entry]) => [name, { value: entry.value, line: entry.line }]));

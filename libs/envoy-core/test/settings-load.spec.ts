@@ -46,6 +46,8 @@ describe('loadSettings', () => {
     siteDir = join(root, 'site');
     groupDir = join(root, 'group');
     for (const dir of [join(homeDir, '.capo'), siteDir, groupDir]) mkdirSync(dir, { recursive: true });
+    // The profile the tests name exists (an empty one), as on a configured site: a profile without any file is an error.
+    writeFileSync(join(homeDir, '.capo', 'test.properties'), '');
   });
 
   afterEach(() => {
@@ -88,7 +90,7 @@ describe('loadSettings', () => {
       );
       expect(fromCli.number(TIMEOUT.key)).toBe(30);
       expect(fromCli.source(TIMEOUT.key)).toEqual({ kind: 'cli', name: '--timeout-minutes' });
-      expect(fromCli.filesRead()).toEqual([file]);
+      expect(fromCli.filesRead()).toEqual([file, join(homeDir, '.capo', 'test.properties')]);
     });
 
     it('treats an environment variable set to the empty string as unset', async () => {
@@ -169,15 +171,38 @@ describe('loadSettings', () => {
       expect(settings.number(TIMEOUT.key)).toBe(60);
     });
 
-    it('reads comments, inline comments, CRLF line ends and a byte-order mark', async () => {
+    it('reads comments, CRLF line ends and a byte-order mark; `;` in a value is part of it', async () => {
       capo(
         siteDir,
-        '\uFEFF# site settings\r\n; more\r\n' +
-          'envoys.casa.timeoutMinutes = 5 # minutes\r\nenvoys.casa.home=/opt/casa ; CASA 6\r\n',
+        '\uFEFF# site settings\r\n! more\r\n' +
+          'envoys.casa.timeoutMinutes: 5\r\nenvoys.casa.home=/opt/casa ; CASA 6\r\n',
       );
       const settings = await loadSettings(SPECS, options({}));
       expect(settings.number(TIMEOUT.key)).toBe(5);
-      expect(settings.string(HOME.key)).toBe('/opt/casa');
+      expect(settings.string(HOME.key)).toBe('/opt/casa ; CASA 6');
+    });
+
+    it('refuses an unknown key in its own namespaces naming file and line, with a did-you-mean (65)', async () => {
+      const file = capo(siteDir, 'envoys.casa.home = /opt/casa\nenvoys.casa.timeoutMinute = 5\n');
+      const error = await failure(loadSettings(SPECS, options({})));
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.message).toBe(`unknown setting "envoys.casa.timeoutMinute" in ${file}:2 (did you mean envoys.casa.timeoutMinutes?)`);
+    });
+
+    it("leaves other envoys' and other programs' keys alone, but catches a misspelled namespace", async () => {
+      capo(siteDir, 'envoys.carta.host = h\nenvoys.ingest.command = /bin/ingest\nedu.nrao.x = 1\n');
+      await expect(loadSettings(SPECS, options({}))).resolves.toBeDefined();
+      const file = capo(groupDir, 'envoys.cas.home = /opt/casa\n');
+      const error = await failure(loadSettings(SPECS, options({})));
+      expect(error.message).toBe(`unknown setting "envoys.cas.home" in ${file}:1 (did you mean envoys.casa.home?)`);
+    });
+
+    it('refuses a CAPO_PROFILE for which no file exists, naming every place looked in', async () => {
+      const error = await failure(loadSettings(SPECS, options({ CAPO_PROFILE: 'dsoc-prd' })));
+      expect(error.exitCode).toBe(65);
+      expect(error.message).toBe(
+        `CAPO_PROFILE "dsoc-prd" names no properties file: looked for ${join(siteDir, 'dsoc-prd.properties')}, ${join(groupDir, 'dsoc-prd.properties')}, ${join(homeDir, '.capo', 'dsoc-prd.properties')}`,
+      );
     });
 
     it('treats `key =` as not set, so an earlier file shows through', async () => {

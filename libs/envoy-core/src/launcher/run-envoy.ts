@@ -151,7 +151,7 @@ class Run {
       this.logger.info(`${this.envoy} ${this.definition.cli.version} ${this.commandLine.mode}${this.commandLine.dryRun ? ' (dry run)' : ''}`, {
         dir: this.workDir,
       });
-      for (const file of this.settings.filesRead()) this.logger.debug('settings read', { file });
+      this.logCapo(this.settings, this.logger);
       if (!this.commandLine.dryRun) {
         // A run killed outright (SIGKILL, a lost node) left its temporaries here: a rerun starts clean.
         await this.removeStaleTemporaries(this.workDir);
@@ -210,6 +210,18 @@ class Run {
     await this.logger?.flush();
     this.signals.settle();
     return exitCode;
+  }
+
+  /** Every run says which CAPO profile and files its settings came from: a site's file silently skipped is visible. */
+  private logCapo(settings: Settings, logger: Logger): void {
+    const { profile, dirs } = settings.capo();
+    const log = logger.child('settings');
+    if (profile === undefined) {
+      log.info('no CAPO profile (CAPO_PROFILE is not set): settings from the environment, the command line and defaults');
+      return;
+    }
+    const files = settings.filesRead();
+    log.info(`CAPO profile ${profile}: read ${files.join(', ')}`, { path: dirs.join(':') });
   }
 
   private context(settings: Settings, logger: Logger): EnvoyContext {

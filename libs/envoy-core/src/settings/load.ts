@@ -1,9 +1,9 @@
 import { REDACTED } from '../redact/redactor';
 import { InvalidInputError, UsageError } from '../errors';
 import { escapeControls, quoteValue, shorten } from '../report/one-line';
-import { capoFiles, readCapoFiles, type PropertyEntry } from './capo';
+import { capoLookup, readCapoFiles, type PropertyEntry } from './capo';
 import { expandEnvReferences } from './env-refs';
-import { didYouMean } from './suggest';
+import { didYouMean, nearestKey } from './suggest';
 import { Settings, type ResolvedSetting } from './settings';
 import {
   sourceText,
@@ -34,9 +34,17 @@ interface Candidate {
  */
 export async function loadSettings(specs: readonly SettingSpec[], options: LoadSettingsOptions): Promise<Settings> {
   const byKey = checkSpecs(specs);
-  const capo = await readCapoFiles(capoFiles(options.env, options.homeDir));
+  const lookup = capoLookup(options.env, options.homeDir);
+  const capo = await readCapoFiles(lookup.files);
+  if (lookup.profile !== undefined && capo.filesRead.length === 0) {
+    // A misspelled profile would otherwise run the job on defaults and fail far from the cause.
+    throw new InvalidInputError(
+      `CAPO_PROFILE ${quoteValue(lookup.profile)} names no properties file: looked for ${lookup.files.join(', ')}`,
+      [`CAPO_PATH ${options.env['CAPO_PATH'] ? `is ${quoteValue(options.env['CAPO_PATH'])}` : `is unset: the default path is ${lookup.dirs.join(':')}`}`],
+    );
+  }
   const { cli, problems: usageProblems } = commandLineByKey(options.commandLine ?? [], byKey);
-  const problems: string[] = [];
+  const problems: string[] = unknownFileKeys(capo.all, byKey);
 
   const resolved = specs.map((spec): ResolvedSetting => {
     const key = spec.key.toLowerCase();
@@ -60,7 +68,7 @@ export async function loadSettings(specs: readonly SettingSpec[], options: LoadS
   const all = [...usageProblems, ...problems];
   if (usageProblems.length > 0) throw new UsageError(all[0] as string, all.slice(1));
   if (problems.length > 0) throw new InvalidInputError(all[0] as string, all.slice(1));
-  return new Settings(resolved, capo.filesRead);
+  return new Settings(resolved, capo.filesRead, { profile: lookup.profile, dirs: lookup.dirs });
 }
 
 // Checked before any layer is read, so a bad default fails every test run, not only those that rely on it.
@@ -77,6 +85,28 @@ function checkSpecs(specs: readonly SettingSpec[]): Map<string, SettingSpec> {
     }
   }
   return byKey;
+}
+
+/**
+ * Keys in the envoy's own namespaces that it does not declare: a typo (`envoys.casa.timeoutMinute`) would
+ * otherwise run the job as if the line were not there. A key is in the envoy's namespaces when it is
+ * `envoys.<name>` or its second segment is (or nearly is) one of the declared keys' (`casa`, `events`);
+ * `envoys.carta.*` in a file casa-envoy reads is another envoy's business, and keys outside `envoys.` are
+ * every other CAPO client's.
+ */
+function unknownFileKeys(entries: readonly PropertyEntry[], byKey: ReadonlyMap<string, SettingSpec>): string[] {
+  const declared = [...byKey.values()].map((spec) => spec.key);
+  const spaces = [...new Set(declared.map((key) => key.toLowerCase().split('.')).filter((parts) => parts.length > 2).map((parts) => parts[1] as string))];
+  const problems: string[] = [];
+  for (const entry of entries) {
+    const lower = entry.key.toLowerCase();
+    if (!lower.startsWith('envoys.') || byKey.has(lower)) continue;
+    const parts = lower.split('.');
+    const ours = parts.length === 2 || nearestKey(parts[1] ?? '', spaces) !== undefined;
+    if (!ours) continue;
+    problems.push(`unknown setting ${quoteValue(entry.key)} in ${entry.file}:${entry.line}${didYouMean(entry.key, declared)}`);
+  }
+  return problems;
 }
 
 // Unknown keys are collected rather than thrown so a typo is reported together with every other problem.

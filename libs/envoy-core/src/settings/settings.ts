@@ -9,6 +9,12 @@ import {
   type SettingValue,
 } from './spec';
 
+/** Where the CAPO layer came from: the profile and the directories CAPO looked in. */
+export interface CapoOrigin {
+  readonly profile: string | undefined;
+  readonly dirs: readonly string[];
+}
+
 /** A declared setting's final value and where it came from; absent when no layer set it. */
 export interface ResolvedSetting {
   readonly spec: SettingSpec;
@@ -34,11 +40,23 @@ const BOOLEAN: Kind<boolean> = { types: ['boolean'], is: (value) => typeof value
 export class Settings {
   readonly #settings: ReadonlyMap<string, ResolvedSetting>;
   readonly #filesRead: readonly string[];
+  readonly #capo: CapoOrigin;
 
   /** Normally built by loadSettings; `resolved` is in declaration order, which describe() keeps. */
-  constructor(resolved: readonly ResolvedSetting[], filesRead: readonly string[] = []) {
+  constructor(resolved: readonly ResolvedSetting[], filesRead: readonly string[] = [], capo: CapoOrigin = { profile: undefined, dirs: [] }) {
     this.#settings = new Map(resolved.map((setting) => [setting.spec.key.toLowerCase(), setting]));
     this.#filesRead = [...filesRead];
+    this.#capo = { profile: capo.profile, dirs: [...capo.dirs] };
+  }
+
+  /** The CAPO profile (undefined without CAPO_PROFILE) and the directories looked in for it. */
+  capo(): CapoOrigin {
+    return this.#capo;
+  }
+
+  /** Every declared setting with its value and source (absent when nothing set it), in declaration order. */
+  resolved(): ResolvedSetting[] {
+    return [...this.#settings.values()];
   }
 
   string(key: string): string {
