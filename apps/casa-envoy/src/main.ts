@@ -32,7 +32,7 @@ const casaEnvoy: EnvoyDefinition = {
         description: 'standard imaging of a calibrated measurement set',
         variants: [{ flag: '--integrated', name: 'integrated', description: 'restore, then image, in one CASA run' }],
       },
-      { name: 'verify', flag: '--verify', args: ['DIR'], description: "check a finished run's CASA logs and markers only" },
+      { name: 'verify', flag: '--verify', args: ['DIR'], description: "check a finished run's CASA logs and markers only (its report is kept)", reviewsRun: true },
     ],
     options: [
       { flag: '--timeout-minutes', value: 'N', description: 'stop CASA after N minutes (fractions allowed)', setting: 'envoys.casa.timeoutMinutes' },

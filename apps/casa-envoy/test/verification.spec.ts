@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJson } from '@envoys/testing';
 import { casaEnvoy, MODE_ARGS, readReport, reason } from './support/casa-envoy';
 import { makeProcessingDir } from './support/processing-dir';
 
@@ -87,7 +88,9 @@ describe('casa-envoy verification', () => {
     expect((await casaEnvoy(good, MODE_ARGS['standard-cal'])).code).toBe(0);
     const verified = await casaEnvoy(good, ['--verify', good]);
     expect(verified.code).toBe(0);
-    expect(readReport(good).mode).toBe('verify');
+    // The run's own record is kept; the verification's report goes beside it.
+    expect(readReport(good).mode).toBe('standard-cal');
+    expect(readJson<{ mode: string }>(join(good, 'casa-envoy-verify-report.json')).mode).toBe('verify');
 
     const old = makeProcessingDir({ mode: 'standard-cal' });
     mkdirSync(join(old, 'working'));

@@ -7,6 +7,11 @@ export interface ModeSpec {
   readonly short?: string;
   readonly args: readonly string[];
   readonly description: string;
+  /**
+   * The mode checks a run that already finished (casa-envoy --verify): that run's report, page and status are
+   * its record and are kept; this mode's own go beside them as `<envoy>-<mode>-report.json` and `-status.json`.
+   */
+  readonly reviewsRun?: boolean;
   /** Flags that turn this mode into another one (`-c … --restore` is the mode `restore`). */
   readonly variants?: readonly VariantSpec[];
 }

@@ -30,6 +30,8 @@ export interface ObservationOptions {
   readonly dryRun: boolean;
   readonly redactor: Redactor;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where the live status goes (`<envoy>-status.json` in the work directory unless planOutputs moved it). */
+  readonly statusPath: string;
   /** Text logs on a terminal get a progress line; JSON logs are for machines. */
   readonly textLogs: boolean;
   readonly terminal?: Terminal & Writable;
@@ -74,7 +76,7 @@ export class RunObservation {
       startedAt: options.startedAt.toISOString(),
       host: hostname(),
     };
-    this.statusPath = join(options.workDir, `${options.envoy}-status.json`);
+    this.statusPath = options.statusPath;
     this.events = new RunEvents(this.identity, [], options.redactor);
     if (!options.dryRun) {
       this.statusFile = new StatusFile(

@@ -19,6 +19,7 @@ import { findingContextLines, findingSummary } from '../report/finding-text';
 import type { EventsRecord, LaunchRecord, RunReport, StepRecord } from '../report/report';
 import { runPagePath, writeRunPage } from '../report/run-page/write';
 import { writeReport } from '../report/write-report';
+import { defaultOutputs, planOutputs, type OutputPaths } from '../report/outputs';
 import { durationMs, loadSettings, type Settings } from '../settings';
 import { COMMON_SETTINGS, type EnvoyDefinition } from './definition';
 import { exitStatusFindings, stepPhase, type EnvoyContext, type Launcher } from './launcher';
@@ -76,7 +77,20 @@ export async function runEnvoy(definition: EnvoyDefinition, options: RunOptions 
     return ExitCode.Usage;
   }
 
-  const run = new Run(definition, commandLine, argv, env, cwd);
+  const workDir = resolve(cwd, definition.workDir(commandLine));
+  const modeSpec = cli.modes.find((mode) => mode.flag === commandLine.modeFlag || mode.short === commandLine.modeFlag);
+  const request = { envoy: cli.envoy, mode: commandLine.mode, workDir, cwd, report: commandLine.report, reviewsRun: modeSpec?.reviewsRun === true };
+  let outputs: OutputPaths;
+  try {
+    // A dry run without --report writes nothing, so it has nothing to refuse.
+    outputs = commandLine.dryRun && !commandLine.report ? defaultOutputs(request) : planOutputs(request);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    // Nothing is written, not even a report: the report is what would have replaced the file.
+    process.stderr.write(`${cli.envoy}: ${oneLine(error.message)}\n`);
+    return ExitCode.Usage;
+  }
+  const run = new Run(definition, commandLine, argv, env, cwd, outputs);
   return run.execute();
 }
 
@@ -104,6 +118,7 @@ class Run {
     private readonly argv: readonly string[],
     private readonly env: Readonly<Record<string, string | undefined>>,
     private readonly cwd: string,
+    private readonly outputs: OutputPaths,
   ) {
     this.workDir = resolve(cwd, definition.workDir(commandLine));
     this.observation = new RunObservation({
@@ -116,6 +131,7 @@ class Run {
       dryRun: commandLine.dryRun,
       redactor: this.redactor,
       env,
+      statusPath: outputs.status,
       textLogs: commandLine.logFormat === 'text',
       terminal: process.stdout,
     });
@@ -431,9 +447,9 @@ class Run {
     if (failure) throw failure;
   }
 
-  /** `<envoy>-report.json` in the work directory, or `--report FILE`. */
+  /** `<envoy>-report.json` in the work directory, `--report FILE`, or beside a reviewed run's record (planOutputs). */
   private reportPath(): string {
-    return this.commandLine.report ? resolve(this.cwd, this.commandLine.report) : join(this.workDir, `${this.envoy}-report.json`);
+    return this.outputs.report;
   }
 
   private async writeRunReport(exitCode: number, failure: EnvoyError | undefined, events: EventsRecord | undefined): Promise<void> {
