@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { EnvoyError } from '../errors';
 import { eventsFromSettings } from '../events/configure';
