@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tempDir, treeFingerprint } from '@envoys/testing';
 import { casaEnvoy, MODE_ARGS, readReport, reason } from './support/casa-envoy';
@@ -42,9 +42,25 @@ describe('casa-envoy --dry-run and the CASA installation', () => {
 
   it('wraps CASA in xvfb-run -a when envoys.casa.useXvfb is set', async () => {
     const dir = makeProcessingDir({ mode: 'standard-cal' });
-    const finished = await casaEnvoy(dir, [...MODE_ARGS['standard-cal'], '--dry-run', '--set', 'envoys.casa.useXvfb=true']);
+    const bin = tempDir('casa-xvfb-');
+    writeFileSync(join(bin, 'xvfb-run'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
+    const finished = await casaEnvoy(dir, [...MODE_ARGS['standard-cal'], '--dry-run', '--set', 'envoys.casa.useXvfb=true'], { PATH: `${bin}:${process.env['PATH'] ?? ''}` });
     expect(finished.code).toBe(0);
     expect(finished.stdout).toMatch(/^argv: \["xvfb-run","-a",".*\/bin\/casa","--nogui"/m);
+  });
+
+  it('envoys.casa.useXvfb without xvfb-run on the node fails the dry run with 69, and a restore before the tar is extracted', async () => {
+    const dir = makeProcessingDir({ mode: 'restore' });
+    await addCalibrationTar(dir);
+    const before = treeFingerprint(dir);
+    const dry = await casaEnvoy(dir, [...MODE_ARGS.restore, '--dry-run'], { CASA_USE_XVFB: 'true', PATH: '/nonexistent-bin' });
+    expect([dry.code, reason(dry)]).toEqual([69, 'casa-envoy: xvfb-run "xvfb-run" not found on PATH (setting envoys.casa.xvfbRun; needed because envoys.casa.useXvfb (CASA_USE_XVFB) is true)']);
+    const real = await casaEnvoy(dir, MODE_ARGS.restore, { CASA_USE_XVFB: 'true', PATH: '/nonexistent-bin' });
+    expect([real.code, reason(real)]).toEqual([dry.code, reason(dry)]);
+    // Refused at locate-casa: the calibration tar was never extracted.
+    expect(readReport(dir).steps.map((step) => [step.name, step.status]).slice(-1)).toEqual([['locate-casa', 'failed']]);
+    expect(readdirSync(dir).filter((name) => name === 'products' || name === 'working')).toEqual([]);
+    expect(Object.keys(before).length).toBeGreaterThan(0);
   });
 
   it('uses runpipeline.py for ALMA and finds it in the lib/py layout of CASA', async () => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   durationMs,
   exitStatusFindings,
+  findExecutable,
   step,
   type EnvoyContext,
   type Finding,
@@ -112,7 +113,17 @@ export class CasaRun implements Launcher {
   private async locateCasa(): Promise<string> {
     const { settings } = this.context;
     this.installation = await locateCasa(settings.optionalString('envoys.casa.home'), this.inputs?.ppr.reader ?? 'vla');
-    return `CASA ${this.installation.casa}, runner ${this.installation.runner}`;
+    // Here, not at the launch: in restore mode the whole calibration tar would be extracted first, and a dry
+    // run must fail where the real run would.
+    const xvfb = settings.boolean('envoys.casa.useXvfb')
+      ? await findExecutable(settings.string('envoys.casa.xvfbRun'), {
+          env: this.context.env,
+          cwd: this.context.cwd,
+          what: 'xvfb-run',
+          setBy: 'setting envoys.casa.xvfbRun; needed because envoys.casa.useXvfb (CASA_USE_XVFB) is true',
+        })
+      : undefined;
+    return `CASA ${this.installation.casa}, runner ${this.installation.runner}${xvfb ? `, ${xvfb}` : ''}`;
   }
 
   private async restoreFoundation(): Promise<string> {
