@@ -24,6 +24,11 @@ const cartaEnvoy: EnvoyDefinition = {
         patternHint: 'only letters, digits, - and _ are allowed',
         requiredFor: ['single', 'folder'],
       },
+      {
+        flag: '--url-file',
+        value: 'FILE',
+        description: 'without envoys.carta.notifyUrl: write the session URL with its token to FILE (mode 0600) once it is ready',
+      },
     ],
     epilogue: [
       'Settings (CAPO key, environment variable): envoys.carta.backend (CARTA_BACKEND), envoys.carta.timeoutMinutes',

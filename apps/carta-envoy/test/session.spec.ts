@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive, startRedis, waitFor, type RedisServer } from '@envoys/testing';
 import { startNotificationEndpoint, type NotificationEndpoint } from './support/notifications';
@@ -86,6 +86,23 @@ describe('carta-envoy sessions', () => {
     // The backend shut down on the SIGINT the envoy sent at the end of the lifetime.
     expect(readFileSync(join(dir, 'carta-envoy.folder.out.log'), 'utf8')).toContain('received SIGINT');
     expectHidden([token, REDIS_PASSWORD], finished, dir, 'folder');
+  });
+
+  it('without a workflow endpoint, --url-file hands the URL with its token to whoever started it, in a file of mode 0600', async () => {
+    const { dir } = sessionDir();
+    const id = 'url-file-1';
+    const session = startSession(dir, ['--folder', 'images', '--session-id', id, '--url-file', 'session.url'], { ...env, CARTA_NOTIFY_URL: undefined });
+    const file = join(dir, 'session.url');
+    await waitFor(() => existsSync(file), 30_000, 'the URL file');
+    const url = readFileSync(file, 'utf8');
+    const token = tokenOf(url.trim());
+    expect(url).toBe(`${PROXY}/carta/${id}/?token=${token}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const finished = await session.finished;
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toContain(`the URL with its token is in ${file} (mode 0600)`);
+    // The token is in that file only: not in the log, the report or the status.
+    expectHidden([token], finished, dir, 'folder');
   });
 
   it('single: the image is opened with its folder as the top level; same life cycle, exit 0', async () => {

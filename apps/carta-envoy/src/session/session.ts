@@ -1,6 +1,8 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import {
   ExternalFailureError,
+  outputError,
+  writeFileAtomic,
   exitStatusFindings,
   GaveUp,
   retry,
@@ -297,10 +299,21 @@ class CartaSession implements Launcher {
   private async announce(ended: AbortSignal): Promise<void> {
     const { notifyUrl } = this.config;
     const log = this.context.logger.child('notify');
+    const urlFile = this.context.commandLine.options['--url-file'];
     if (!notifyUrl) {
-      log.warn(`session ready at ${this.publicUrl} (no envoys.carta.notifyUrl: not announced)`);
+      if (typeof urlFile === 'string') {
+        // For the person who started the session: only they (the file's owner) can read the token.
+        const path = resolve(this.context.cwd, urlFile);
+        await writeFileAtomic(path, `${this.publicUrl}?token=${this.token}\n`, 0o600).catch((error: unknown) => {
+          throw outputError(error, `the session URL file ${path}`);
+        });
+        log.info(`session ready at ${this.publicUrl}: the URL with its token is in ${path} (mode 0600)`);
+      } else {
+        log.warn(`session ready at ${this.publicUrl} (no envoys.carta.notifyUrl: not announced; --url-file FILE hands the URL over)`);
+      }
       return;
     }
+    if (typeof urlFile === 'string') log.warn(`--url-file ${urlFile} not written: the URL goes to the workflow system (envoys.carta.notifyUrl)`);
     const delivery = await postEvent(
       notifyUrl,
       {
