@@ -39,10 +39,6 @@ const casaEnvoy: EnvoyDefinition = {
     ],
     epilogue: [
       'METADATA and PPR are relative to the processing directory.',
-      'Settings (CAPO key, environment variable): envoys.casa.home (CASA_HOME), envoys.casa.useXvfb (CASA_USE_XVFB),',
-      '  envoys.casa.timeoutMinutes (CASA_TIMEOUT_MINUTES), envoys.casa.benignSevere, envoys.graceSeconds (ENVOY_GRACE_SECONDS).',
-      'Events (every envoy): envoys.events.url (ENVOY_EVENTS_URL), envoys.events.amqpUrl (ENVOY_EVENTS_AMQP_URL),',
-      '  envoys.events.exchange (ENVOY_EVENTS_EXCHANGE), envoys.events.timeoutSeconds (ENVOY_EVENTS_TIMEOUT_SECONDS).',
       'Exit status: 0 verified, 2 usage, 65 invalid input, 66 missing input, 69 CASA unavailable, 70 CASA failed, 71 internal error,',
       '  73 cannot write, 124 time limit, 128+N stopped by signal N.',
     ].join('\n'),

@@ -1,4 +1,4 @@
-import type { CommandLineSetting } from '../settings';
+import type { CommandLineSetting, SettingSpec } from '../settings';
 
 /** One mode of an envoy: a flag that takes a fixed number of arguments, e.g. `-c METADATA PPR`. */
 export interface ModeSpec {
@@ -44,8 +44,13 @@ export interface CommandLineSpec {
   readonly options?: readonly OptionSpec[];
   /** Whether the envoy takes `--processing-dir DIR` (casa-envoy does; the others take their directory elsewhere). */
   readonly processingDir?: boolean;
-  /** Extra text for --help: settings, examples. */
+  /** Extra text for --help: examples, exit statuses. */
   readonly epilogue?: string;
+  /**
+   * The settings --help lists (key, environment variable, default, description), generated from their
+   * declarations so that the help cannot drift from what the envoy reads. runEnvoy passes every setting.
+   */
+  readonly settings?: readonly SettingSpec[];
 }
 
 export type LogFormat = 'text' | 'json';

@@ -41,6 +41,14 @@ export function usage(spec: CommandLineSpec): string {
     ['-V, --version', 'print the version and exit'],
   ];
   for (const [flag, description] of options) lines.push(`  ${pad(flag, 34)}${description}`);
+  if (spec.settings && spec.settings.length > 0) {
+    lines.push('', 'Settings (CAPO key [environment variable] (default): meaning; --set KEY=VALUE overrides any):');
+    for (const setting of spec.settings) {
+      const env = setting.env ? ` [${setting.env}]` : '';
+      const value = setting.default === undefined ? '' : ` (default ${setting.secret ? '[REDACTED]' : String(setting.default)})`;
+      lines.push(`  ${setting.key}${env}${value}: ${setting.description}`);
+    }
+  }
   if (spec.epilogue) lines.push('', spec.epilogue.trimEnd());
   return lines.join('\n') + '\n';
 }

@@ -65,7 +65,7 @@ export async function runEnvoy(definition: EnvoyDefinition, options: RunOptions 
   const { cli } = definition;
   let commandLine: ParsedCommandLine;
   try {
-    const parsed = parseCommandLine(cli, argv);
+    const parsed = parseCommandLine({ ...cli, settings: [...COMMON_SETTINGS, ...definition.settings] }, argv);
     if (parsed.kind !== 'run') {
       process.stdout.write(parsed.text);
       return ExitCode.Success;
