@@ -51,9 +51,9 @@ fi
 if [ -f "$in/overhead-curve.tsv" ]; then
   gnuplot -e "$common" -e "
     set output '$out/overhead-curve.png';
-    set title 'casa-envoy overhead around a calibration against the PPR stages and the CASA log lines followed';
-    set xlabel 'PPR stages'; set ylabel 'time [ms]'; set yrange [0:*]; set xrange [0:*];
-    set x2label 'CASA log lines followed'; set x2tics; set x2range [*:*];
+    set title 'casa-envoy overhead around a standard calibration' offset 0,-1;
+    set xlabel 'PPR stages (bottom axis); CASA log lines followed (top axis)'; set ylabel 'time [ms]'; set yrange [0:*]; set xrange [0:*];
+    set x2tics; set x2range [0:*];
     plot '$in/overhead-curve.tsv' skip 1 using 1:3 with linespoints lw 2 title 'casa-envoy overhead (median)', \
          '' skip 1 using 1:5 with linespoints lw 2 title 'the CASA emulator itself (median)', \
          '' skip 1 using 2:3 axes x2y1 with points pt 6 ps 1.5 title 'overhead by log lines (top axis)'"
