@@ -16,7 +16,7 @@ common='set terminal pngcairo size 900,560 font "DejaVu Sans,11"; set grid; set 
 if [ -f "$in/verify-curve.tsv" ]; then
   gnuplot -e "$common" -e "
     set output '$out/verify-curve.png';
-    set title 'casa-envoy --verify against grep -c -P \"\\\\tSEVERE\\\\t\" (one SEVERE at the end)';
+    set title 'casa-envoy --verify against grep -c -P (TAB SEVERE TAB), one SEVERE at the end';
     set logscale xy; set xlabel 'CASA log size [MiB]'; set ylabel 'time [ms]';
     set y2label 'peak RSS [MB]'; set y2tics; set logscale y2; set y2range [1:1000];
     plot '$in/verify-curve.tsv' skip 1 using 1:3 with linespoints lw 2 title 'casa-envoy --verify', \
