@@ -9,7 +9,7 @@
 # for the largest generated inputs. Exits with the first failing benchmark's status after running the rest.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-all=(cold-start casa-overhead casa-verify ppr-audit restore-bomb ingest-caltables ingest-staging ingest-deep-tree)
+all=(cold-start casa-overhead casa-verify ppr-audit restore-bomb ingest-caltables ingest-staging ingest-deep-tree verify-curve ingest-curve overhead-curve)
 chosen=("$@")
 [ "${#chosen[@]}" -gt 0 ] || chosen=("${all[@]}")
 for name in "${chosen[@]}"; do
@@ -22,6 +22,8 @@ for name in "${chosen[@]}"; do
   bash "tools/bench/$name.sh" || { rc=$?; echo "run-all: tools/bench/$name.sh failed with status $rc" >&2; [ "$status" -ne 0 ] || status=$rc; }
   echo
 done
+# The curve benchmarks leave their tables in /tmp/envoys-bench; drawn into docs/bench when gnuplot is there.
+if command -v gnuplot >/dev/null && ls /tmp/envoys-bench/*.tsv >/dev/null 2>&1; then bash tools/bench/plot-curves.sh; fi
 echo "## machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), node $(node --version), $(uname -sr)"
 exit "$status"

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { ByteSink } from './hashed-output';
 
@@ -18,8 +19,15 @@ const FLUSH_EVERY = 64 * 1024 * 1024;
  * (measured on 1 GiB in 8 MiB chunks: the stream took 1.7-2.8 s, the handle 0.6 s). Written data are flushed to
  * disk in the background as they accumulate (at most one flush at a time); a failed flush fails the next write.
  * The owner still flushes the file once at the end, which also reports anything that failed after the last write.
+ *
+ * `blocking`: each chunk is written with synchronous system calls before the call returns, as GNU tar writes,
+ * instead of on libuv's thread pool. For one writer that produces faster than the disk takes (a tar): chunks
+ * written by several pool threads at once contend for the file's lock in the kernel, and each write costs a
+ * round trip between threads. Measured on a 1 GiB tar of 2,000 files on 2 cores: 1.5-2.9 s of system time and
+ * 1.7-3.1 s for the tar written from the pool, 0.8-1.0 s and 1.1-1.5 s written here. The event loop still gets
+ * its turns while the producer waits for the hashing thread (see HashedOutput's slots).
  */
-export function fileSink(handle: FileHandle): ByteSink {
+export function fileSink(handle: FileHandle, options: { blocking?: boolean } = {}): ByteSink {
   let unflushed = 0;
   let flushing = false;
   let flushFailure: { readonly error: unknown } | undefined;
@@ -41,7 +49,9 @@ export function fileSink(handle: FileHandle): ByteSink {
     let offset = 0;
     while (offset < chunk.length) {
       const length = Math.min(WRITE_SIZE, chunk.length - offset);
-      const { bytesWritten } = await handle.write(chunk, offset, length, position + offset);
+      const bytesWritten = options.blocking
+        ? writeSync(handle.fd, chunk, offset, length, position + offset)
+        : (await handle.write(chunk, offset, length, position + offset)).bytesWritten;
       offset += bytesWritten;
     }
     unflushed += chunk.length;

@@ -8,11 +8,14 @@ import { SlotPool } from './slot-pool';
  */
 export type ByteSink = (chunk: Buffer, position: number) => Promise<void>;
 
-// 8 MiB slots and 6 of them: large enough that per-chunk costs vanish, few enough that memory stays < 50 MiB.
-const SLOT_SIZE = 8 * 1024 * 1024;
-const SLOTS = 6;
+// 2 MiB slots and 4 of them: 8 MiB in all. Per-slot costs (one message to the hashing thread) are negligible
+// at this size, and a tar's writer writes each slot before the next is filled (see tar-sink), so the slots out
+// at once are only those the hashing thread has not read yet. Measured on 1 GiB in 2,000 files: the same time
+// as 6 slots of 8 MiB, and a peak RSS of the whole ingest-envoy run of 96 MB instead of 137 MB.
+const SLOT_SIZE = 2 * 1024 * 1024;
+const SLOTS = 4;
 
-// A small output gets one slot of about its own size, rounded up to this: allocating (and zeroing) a full 8 MiB
+// A small output gets one slot of about its own size, rounded up to this: allocating (and zeroing) a full
 // slot for a tar of a few kilobytes costs more than writing it.
 const SMALL_SLOT_STEP = 64 * 1024;
 

@@ -47,8 +47,8 @@ const PADDING = Buffer.alloc(BLOCK);
 /**
  * Reads a file's bytes straight into the output's shared slots. The reads are synchronous, as GNU tar's are:
  * an asynchronous read costs a round trip through libuv's thread pool, and open/read/close of 2,000 files made
- * that the bottleneck. Writing and hashing still run in parallel (thread pool, hashing thread); the event loop
- * gets its turn whenever all slots are in flight.
+ * that the bottleneck. The writes are synchronous too (see fileSink's `blocking`); hashing runs in parallel on
+ * the hashing thread, and the event loop gets its turn whenever all slots wait for it.
  */
 async function appendFile(item: TarItem, output: HashedOutput, signal: AbortSignal | undefined): Promise<void> {
   let fd: number;

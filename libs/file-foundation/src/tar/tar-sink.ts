@@ -13,10 +13,13 @@ export interface TarSink {
   abort(): void;
 }
 
-/** The tar goes to the file as it is; HashedOutput hashes it on the way (the caller says where). */
+/**
+ * The tar goes to the file as it is, written synchronously by its one producer (see fileSink); HashedOutput
+ * hashes it on the way (the caller says where).
+ */
 export function plainSink(handle: FileHandle): TarSink {
   return {
-    write: fileSink(handle),
+    write: fileSink(handle, { blocking: true }),
     finish: async () => undefined,
     abort: () => undefined,
   };

@@ -43,6 +43,38 @@ interface Frame {
   readonly depth: number;
   readonly entries: readonly Dirent[];
   next: number;
+  /** lstat() calls already under way for entries of this directory, by index. */
+  readonly stats: Map<number, Promise<Stats>>;
+}
+
+// lstat() calls started at once for the entries of a directory that need one: each awaited alone costs a
+// round trip through libuv's thread pool, and 2,000 files took 150-200 ms that way; started in batches, the
+// pool overlaps them (the same batch size as the tar's collection of members).
+const STAT_BATCH = 64;
+
+/** Starts lstat() for up to STAT_BATCH entries from `from` on that will need one (not directories, not links). */
+function prefetchStats(frame: Frame, from: number): void {
+  let started = 0;
+  for (let index = from; index < frame.entries.length && started < STAT_BATCH; index++) {
+    const dirent = frame.entries[index] as Dirent;
+    if (dirent.isDirectory() || dirent.isSymbolicLink() || frame.stats.has(index)) continue;
+    const pending = lstat(`${frame.path}/${dirent.name}`);
+    // Awaited in order later, or never if the walk stops first: no rejection may go unhandled meanwhile.
+    pending.catch(() => undefined);
+    frame.stats.set(index, pending);
+    started++;
+  }
+}
+
+async function statOf(frame: Frame, index: number, path: string): Promise<Stats> {
+  if (!frame.stats.has(index)) prefetchStats(frame, index);
+  const pending = frame.stats.get(index) ?? lstat(path);
+  frame.stats.delete(index);
+  try {
+    return await pending;
+  } catch (error) {
+    throw inputError(error, path);
+  }
 }
 
 function byCodeUnit(a: Dirent, b: Dirent): number {
@@ -57,21 +89,13 @@ async function listDirectory(path: string): Promise<Dirent[]> {
   }
 }
 
-async function lstatEntry(path: string): Promise<Stats> {
-  try {
-    return await lstat(path);
-  } catch (error) {
-    throw inputError(error, path);
-  }
-}
-
 /**
  * Walks the tree below `root` (whose real location is `realRoot`) depth first, names in code-unit order, and
  * calls `visit` for every entry, a directory before what it holds. The cost is linear in the number of
  * entries: real locations are built as the walk goes down (only a symbolic link costs a lookup of its
  * target), the directories on the way down are a set, one system call lists a directory with the types of its
- * entries, and only files are stat()ed. (The kernel still resolves each path from the root, which the depth
- * bound keeps cheap.) Refused with 65: a tree deeper than `maxDepth`, a symbolic link back to a directory on
+ * entries, and only files are stat()ed (a batch at a time, visited in order). (The kernel still resolves each
+ * path from the root, which the depth bound keeps cheap.) Refused with 65: a tree deeper than `maxDepth`, a symbolic link back to a directory on
  * its own way down (a loop), whatever `followLink` refuses.
  */
 export async function walkTree(
@@ -83,7 +107,7 @@ export async function walkTree(
   const { signal, followLink, maxDepth = MAX_TREE_DEPTH } = options;
   signal?.throwIfAborted();
   const onTheWay = new Set<string>([realRoot]);
-  const stack: Frame[] = [{ path: root, real: realRoot, relative: '', depth: 0, entries: await listDirectory(root), next: 0 }];
+  const stack: Frame[] = [{ path: root, real: realRoot, relative: '', depth: 0, entries: await listDirectory(root), next: 0, stats: new Map() }];
   while (stack.length > 0) {
     const frame = stack[stack.length - 1] as Frame;
     const dirent = frame.entries[frame.next];
@@ -92,6 +116,7 @@ export async function walkTree(
       onTheWay.delete(frame.real);
       continue;
     }
+    const index = frame.next;
     frame.next += 1;
     signal?.throwIfAborted();
     const path = `${frame.path}/${dirent.name}`;
@@ -106,7 +131,7 @@ export async function walkTree(
       directory = stats.isDirectory();
     } else if (!directory) {
       // A file (whose size and identity staging needs), something else, or a type the file system did not say.
-      stats = await lstatEntry(path);
+      stats = await statOf(frame, index, path);
       directory = stats.isDirectory();
     }
     if (!directory) {
@@ -119,6 +144,6 @@ export async function walkTree(
     await visit({ relative, path, real, link, kind: 'directory' });
     signal?.throwIfAborted();
     onTheWay.add(real);
-    stack.push({ path, real, relative, depth: frame.depth + 1, entries: await listDirectory(path), next: 0 });
+    stack.push({ path, real, relative, depth: frame.depth + 1, entries: await listDirectory(path), next: 0, stats: new Map() });
   }
 }
