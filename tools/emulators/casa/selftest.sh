@@ -469,7 +469,7 @@ check "symlinked home: caltables" has_file "$d/products" unknown.session_1.calta
 d=$(new_proc severe)
 run_casa "$d" CASA_EMULATOR_SCENARIO=severe
 check "severe: exit 0" status_is "$d" 0
-check "severe: SEVERE line" log_has "$d" $'\tSEVERE\thifv_[a-z]+::::casa\tTask hifv_[a-z]+ raised an exception'
+check "severe: SEVERE line" log_has "$d" $'\tSEVERE\tapplycal::::casa\tTask applycal raised an exception'
 check "severe: traceback continuation lines" log_has "$d" $'^\t  File "pipeline/infrastructure/basetask.py"'
 check "severe: log well formed" log_well_formed "$d"
 check "severe: no errorexit marker" markers_are "$d" 0
