@@ -13,7 +13,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 // A fresh machine has only Node.js: the Debian packages the suites need (redis-server, ...) are installed first
 // when this runs as root with apt-get; otherwise one line says what to run, before anything is built. The Python
 // venvs of python-venvs.txt (real Traefik, ...) are made outside the repository when missing.
-const suites = ['test', ...(process.argv.includes('test-slurm') ? ['test:slurm'] : []), ...(process.argv.includes('test-release') ? ['test:release'] : [])];
+const suites = [
+  'test',
+  ...(process.argv.includes('test-slurm') ? ['test:slurm'] : []),
+  ...(process.argv.includes('test-release') ? ['test:release'] : []),
+  ...(process.argv.includes('test-casa') ? ['test:casa'] : []),
+];
 const missing = ensurePackages(suites) ?? ensureVenvs(suites);
 if (missing) {
   console.error(`npm test: ${missing}`);

@@ -1,5 +1,6 @@
 import type { SettingSpec } from '@envoys/envoy-core';
 import { benignSevereProblem } from './casa/rules';
+import { HANDLED_SEVERE_POLICIES } from './casa/verdict';
 
 /** casa-envoy's settings (SPEC 4.7); CAPO key, environment variable, default. */
 export const CASA_SETTINGS: readonly SettingSpec[] = [
@@ -13,5 +14,13 @@ export const CASA_SETTINGS: readonly SettingSpec[] = [
     type: 'string',
     description: 'regular expressions (separated by " || ") of SEVERE log messages that do not mean failure',
     check: benignSevereProblem,
+  },
+  {
+    key: 'envoys.casa.handledSevere',
+    env: 'CASA_HANDLED_SEVERE',
+    type: 'string',
+    default: 'fail',
+    description: 'a SEVERE message in a run that completed every stage with its products: fail (the run fails) or report (reported, the run succeeds)',
+    check: (value) => (HANDLED_SEVERE_POLICIES.includes(String(value) as 'fail') ? undefined : `not one of ${HANDLED_SEVERE_POLICIES.join(', ')}`),
   },
 ];

@@ -100,7 +100,9 @@ describe('casa-envoy shows what CASA is doing', () => {
     const finished = await casaEnvoy(dir, MODE_ARGS['standard-cal'], { CASA_EMULATOR_SCENARIO: 'severe' });
     expect(finished.code).toBe(70);
     expect(readReport(dir).stages?.map((stage: Stage) => stage.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'pending', 'pending', 'pending']);
-    expect(status(dir)).toMatchObject({ state: 'failed', exitCode: 70, findings: 2, stage: { index: 5, task: 'hifv_priorcals' } });
+    // Three SEVERE messages (CASA's task, the template's error, its traceback), the three calibration products
+    // not exported, and the stages never reached.
+    expect(status(dir)).toMatchObject({ state: 'failed', exitCode: 70, findings: 7, stage: { index: 5, task: 'hifv_priorcals' } });
   });
 
   it('a dry run writes no status file and no run page', async () => {
@@ -156,13 +158,18 @@ describe('the run page, in a browser', () => {
     expect(text).toContain('Failed (exit 70: the external system ran and failed)');
     expect(text).toMatch(/verification failed: .*casa-severe/);
     // The finding, with the lines around it: the traceback under the SEVERE, down to the exception.
-    const finding = page.locator('#finding-1');
+    // The traceback is one message: one finding, shown once, with all its lines.
+    const cards = page.locator('.finding', { hasText: 'Traceback (most recent call last):' });
+    expect(await page.locator('.finding .hit', { hasText: 'Traceback (most recent call last):' }).count()).toBe(1);
+    const finding = page.locator('.finding').filter({ has: page.locator('.hit', { hasText: 'Traceback (most recent call last):' }) });
+    expect(await cards.count()).toBeGreaterThanOrEqual(1);
     const shown = await finding.innerText();
-    expect(shown).toMatch(/SEVERE\s+hifv_priorcals::::casa\s+Task hifv_priorcals raised an exception/);
+    expect(shown).toMatch(/SEVERE\s+pipeline::pipeline.infrastructure.basetask::casa\s+Traceback/);
     expect(shown).toContain('Traceback (most recent call last):');
     expect(shown).toContain('File "pipeline/hifv/tasks/priorcals/priorcals.py", line 211, in prepare');
     expect(shown).toContain('RuntimeError: Error in Calibrater::setapply.');
     const hit = await box(page, '#finding-1 .hit');
+    expect(await page.locator('#finding-1 .hit').innerText()).toMatch(/SEVERE\s+applycal::::casa\s+Task applycal raised an exception/);
     expect(hit.height).toBeGreaterThan(8);
     // The outcome banner is at the top, above the finding.
     const banner = await box(page, '#outcome');

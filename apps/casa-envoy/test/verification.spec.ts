@@ -18,7 +18,7 @@ describe('casa-envoy verification', () => {
     ['crash', /exit-status/, false],
     ['signal', /exit-status/, false],
     ['nolog', /casa-log-missing/, false],
-    ['noproducts', /casa-products-empty/, false],
+    ['noproducts', /casa-products-caltables/, false],
   ])('scenario %s: exit 70 with a finding naming the file', async (scenario, rule, hasLine) => {
     const dir = makeProcessingDir({ mode: 'standard-cal' });
     const finished = await casaEnvoy(dir, MODE_ARGS['standard-cal'], { CASA_EMULATOR_SCENARIO: scenario });
@@ -37,28 +37,58 @@ describe('casa-envoy verification', () => {
     }
   });
 
-  it('a SEVERE shows with its traceback: on stderr right after the reason line, and in the report', async () => {
+  it('a SEVERE shows with its traceback: on stderr right after the reason line, and in the report, one finding per message', async () => {
     const dir = makeProcessingDir({ mode: 'standard-cal' });
     const finished = await casaEnvoy(dir, MODE_ARGS['standard-cal'], { CASA_EMULATOR_SCENARIO: 'severe' });
     expect(finished.code).toBe(70);
-    const [severe] = readReport(dir).findings;
-    expect(severe?.text).toMatch(/\tSEVERE\thifv_priorcals::::casa\tTask hifv_priorcals raised an exception/);
-    // CASA writes the exception, then a SEVERE `Traceback` record with the frames: the context shows both.
-    expect(severe?.context?.after).toEqual([
-      expect.stringMatching(/\tSEVERE\thifv_priorcals::::casa\+\tTraceback \(most recent call last\):$/),
-      '\t  File "pipeline/infrastructure/basetask.py", line 492, in execute',
-      '\t    result = self.prepare(**parameters)',
-      '\t  File "pipeline/hifv/tasks/priorcals/priorcals.py", line 211, in prepare',
-      '\t    self._do_applycal(context, ...)',
-      '\tRuntimeError: Error in Calibrater::setapply.',
+    const findings = readReport(dir).findings;
+    const [severe] = findings;
+    expect(severe?.text).toMatch(/\tSEVERE\tapplycal::::casa\tTask applycal raised an exception/);
+    // Every line of a message has CASA's full prefix; the lines after the first have the origin followed by +:
+    // the traceback is one finding (its first line), its context the whole message and the lines after it.
+    expect(findings.filter((finding) => /^[^\t]*\t[^\t]*\t[^\t]*\+\t/.test(finding.text))).toEqual([]);
+    const traceback = findings.filter((finding) => finding.text.endsWith('\tTraceback (most recent call last):'));
+    expect(traceback).toHaveLength(1);
+    const plus = (text: string) => expect.stringMatching(new RegExp(`\tSEVERE\tpipeline::pipeline\\.infrastructure\\.basetask::casa\\+\t${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(traceback[0]?.context?.after.slice(0, 5)).toEqual([
+      plus('  File "pipeline/infrastructure/basetask.py", line 692, in execute'),
+      plus('    result = self.prepare(**parameters)'),
+      plus('  File "pipeline/hifv/tasks/priorcals/priorcals.py", line 211, in prepare'),
+      plus('    self._do_applycal(context, ...)'),
+      plus('RuntimeError: Error in Calibrater::setapply.'),
     ]);
     expect(severe?.context?.before).toHaveLength(3);
     // stderr: the reason line, then the first finding among its numbered log lines, marked with '>'.
     const lines = finished.stderr.split('\n');
     const at = lines.findIndex((line) => line.startsWith('casa-envoy: verification failed: '));
     expect(lines[at + 4]).toMatch(new RegExp(`^  > ${severe?.line} \\| .*\tSEVERE\t.*raised an exception`));
-    expect(lines[at + 5]).toMatch(new RegExp(`^    ${(severe?.line ?? 0) + 1} \\| .*SEVERE\thifv_priorcals::::casa\\+\tTraceback`));
-    expect(lines[at + 10]).toMatch(/^ {4}\d+ \| \tRuntimeError: Error in Calibrater::setapply\.$/);
+    expect(lines[at + 5]).toMatch(new RegExp(`^    ${(severe?.line ?? 0) + 1} \\| .*SEVERE\tpipeline::pipeline.infrastructure.basetask::casa\tError executing pipeline task hifv_priorcals\\.`));
+  });
+
+  it('a SEVERE the pipeline handled in a run that completed every stage with its products: reported, and decided by envoys.casa.handledSevere', async () => {
+    const failing = makeProcessingDir({ mode: 'standard-cal' });
+    const failed = await casaEnvoy(failing, MODE_ARGS['standard-cal'], { CASA_EMULATOR_SCENARIO: 'severe-handled' });
+    // The default policy, fail: the run fails with the SEVERE message as its only finding.
+    expect(failed.code).toBe(70);
+    const report = readReport(failing) as ReturnType<typeof readReport> & { details: Record<string, unknown> };
+    expect(report.findings.map((finding) => finding.rule)).toEqual(['casa-severe']);
+    expect(report.findings[0]?.context?.after).toEqual(expect.arrayContaining([expect.stringMatching(/htmlrenderer::casa\+\tValueError: cannot plot an empty selection$/)]));
+    expect(report.details['handledSevere']).toMatchObject({ policy: 'fail', count: 1 });
+    expect(report.stages?.every((stage) => stage.status === 'succeeded' || stage.status === 'failed')).toBe(true);
+
+    const reporting = makeProcessingDir({ mode: 'standard-cal' });
+    const passed = await casaEnvoy(reporting, MODE_ARGS['standard-cal'], { CASA_EMULATOR_SCENARIO: 'severe-handled', CASA_HANDLED_SEVERE: 'report' });
+    expect(passed.code).toBe(0);
+    const reported = readReport(reporting) as ReturnType<typeof readReport> & { details: Record<string, unknown> };
+    expect(reported.findings).toEqual([]);
+    expect(reported.details['handledSevere']).toMatchObject({ policy: 'report', count: 1, messages: [expect.objectContaining({ rule: 'casa-severe' })] });
+    expect(reported.stages?.map((stage) => stage.status)).toEqual(Array(8).fill('succeeded'));
+    expect(passed.stdout + passed.stderr).toMatch(/WARN .*CASA logged 1 SEVERE message in a run that completed every stage with its products \(envoys\.casa\.handledSevere = report/);
+
+    const bad = await casaEnvoy(makeProcessingDir({ mode: 'standard-cal' }), MODE_ARGS['standard-cal'], { CASA_HANDLED_SEVERE: 'ignore' });
+    // A policy that is not one of the two is a bad setting, refused before anything runs.
+    expect(bad.code).toBe(65);
+    expect(reason(bad)).toMatch(/envoys\.casa\.handledSevere.*not one of fail, report/);
   });
 
   it('a stale SEVERE log and errorexit marker from an earlier run do not fail a good run', async () => {

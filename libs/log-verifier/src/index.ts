@@ -17,5 +17,5 @@ export type { FileState } from './files/file-state';
 export { takeSnapshot, type Snapshot } from './snapshot/snapshot';
 export { verify, type VerifyOptions, type VerifyResult } from './verify';
 export type { RuleTotal } from './checks/types';
-export { casaRuleSet, CASA_RULES, type CasaRuleSetOptions } from './rule-sets/casa';
+export { casaRuleSet, CASA_RULES, type CasaProducts, type CasaRuleSetOptions } from './rule-sets/casa';
 export { LogFollower, type FollowOptions, type FollowedLine } from './follow/follow-log';

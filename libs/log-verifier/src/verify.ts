@@ -31,7 +31,7 @@ export interface VerifyOptions {
    * (default 3; 0 for none).
    */
   readonly contextLines?: number;
-  /** Continuation lines kept after a finding of a rule with `recordStart`: a SEVERE's traceback (default 20). */
+  /** Continuation lines of a finding's message kept in its context: a SEVERE's traceback (default 100). */
   readonly continuationLines?: number;
   readonly signal?: AbortSignal;
 }
@@ -66,7 +66,7 @@ export async function verify(ruleSet: RuleSet, options: VerifyOptions): Promise<
     maxFindingsPerRule: positive(options.maxFindingsPerRule, 100, 'maxFindingsPerRule'),
     maxTextLength: positive(options.maxTextLength, 500, 'maxTextLength'),
     contextLines: positive(options.contextLines, 3, 'contextLines', 0),
-    continuationLines: positive(options.continuationLines, 20, 'continuationLines', 0),
+    continuationLines: positive(options.continuationLines, 100, 'continuationLines', 0),
     signal: options.signal,
   };
   const { ruleSet: valid, rules } = compileRuleSet(ruleSet, maxLineBytes);
@@ -80,9 +80,10 @@ export async function verify(ruleSet: RuleSet, options: VerifyOptions): Promise<
   const totals: RuleTotal[] = [];
   const skippedRules: string[] = [];
   const listings = new Map<string, Listing>();
-  const list = async (glob: Glob): Promise<Listing> => {
-    let listing = listings.get(glob.pattern);
-    if (!listing) listings.set(glob.pattern, (listing = await listGlob(base, glob)));
+  const list = async (glob: Glob, directories: boolean): Promise<Listing> => {
+    const key = `${directories ? 'd' : 'f'}:${glob.pattern}`;
+    let listing = listings.get(key);
+    if (!listing) listings.set(key, (listing = await listGlob(base, glob, directories)));
     return listing;
   };
   const counted = (files: readonly ListedFile[]): ListedFile[] =>
@@ -105,7 +106,7 @@ export async function verify(ruleSet: RuleSet, options: VerifyOptions): Promise<
       }
       continue;
     }
-    const listing = await list(compiled.glob);
+    const listing = await list(compiled.glob, 'directories' in compiled && compiled.directories);
     if ('error' in listing) {
       out.add({ file: listing.dir, line: null, rule: rule.id, text: listing.error });
       continue;
@@ -118,12 +119,13 @@ export async function verify(ruleSet: RuleSet, options: VerifyOptions): Promise<
     } else if (rule.kind === 'required') {
       if (files.length === 0) {
         const where = path.join(globDirectory(base, compiled.glob), path.basename(compiled.glob.pattern));
-        out.add({ file: where, line: null, rule: rule.id, text: `no file matches ${compiled.glob.pattern}${sinceRun}: ${rule.description}` });
+        const what = 'directories' in compiled && compiled.directories ? 'no directory' : 'no file';
+        out.add({ file: where, line: null, rule: rule.id, text: `${what} matches ${compiled.glob.pattern}${sinceRun}: ${rule.description}` });
       }
     } else if ('matcher' in compiled && rule.kind === 'line') {
       for (const file of files) {
         const checks = lineChecks.get(file.path) ?? [];
-        checks.push({ rule, matcher: compiled.matcher, recordStart: compiled.recordStart });
+        checks.push({ rule, matcher: compiled.matcher, shape: compiled.shape, benign: compiled.benign });
         lineChecks.set(file.path, checks);
       }
     }

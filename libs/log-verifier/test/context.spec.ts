@@ -25,11 +25,11 @@ const traceback = (lines: number) => [
 
 // Findings carry the log lines around them: a person sees why without opening the log.
 describe('finding context', () => {
-  it('a SEVERE gets the three lines before it and its traceback, which ends at the next message', async () => {
+  it('a SEVERE gets the three lines before it, its whole message (the traceback) and the lines after it', async () => {
     const log = logText([info(1), info(2), info(3), info(4), casaLine('SEVERE', 'it failed'), ...traceback(4), info(5), info(6)]);
     const [finding] = await findingsOf('casa-1.log', log, severeOnly);
     expect(finding).toMatchObject({ line: 5, text: casaLine('SEVERE', 'it failed') });
-    expect(finding?.context).toEqual({ before: [info(2), info(3), info(4)], after: traceback(4) });
+    expect(finding?.context).toEqual({ before: [info(2), info(3), info(4)], after: [...traceback(4), info(5), info(6)] });
   });
 
   it('a SEVERE without continuation lines gets the next lines instead', async () => {
@@ -38,18 +38,38 @@ describe('finding context', () => {
     expect(finding?.context).toEqual({ before: [], after: [info(1), info(2), info(3)] });
   });
 
-  it("CASA's habit: a SEVERE, then a SEVERE Traceback record with the frames: the context shows them all", async () => {
-    const log = logText([info(1), casaLine('SEVERE', 'Task raised an exception'), casaLine('SEVERE', 'Traceback (most recent call last):'), ...traceback(4).slice(1), info(2), info(3)]);
-    const [first] = await findingsOf('casa-1.log', log, severeOnly);
-    expect(first?.context?.after).toEqual([casaLine('SEVERE', 'Traceback (most recent call last):'), ...traceback(4).slice(1)]);
+  it("CASA's shape: every line of a message has the full prefix and the origin followed by +: one finding, the whole message", async () => {
+    const plus = (text: string) => casaLine('SEVERE', text, 'pipeline::pipeline.infrastructure.basetask::casa+');
+    const frames = ['  File "pipeline/infrastructure/basetask.py", line 492, in execute', '    result = self.prepare()', 'RuntimeError: Error in Calibrater::setapply.'];
+    const log = logText([info(1), casaLine('SEVERE', 'Traceback (most recent call last):', 'pipeline::pipeline.infrastructure.basetask::casa'), ...frames.map(plus), info(2), info(3)]);
+    const findings = await findingsOf('casa-1.log', log, severeOnly);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.context?.after).toEqual([...frames.map(plus), info(2), info(3)]);
   });
 
-  it('a traceback is bounded: at most 20 continuation lines by default, or as configured', async () => {
-    const log = logText([casaLine('SEVERE', 'deep failure'), ...traceback(50), info(1)]);
+  it('a benign pattern matches the whole message: also text that is only on its + lines', async () => {
+    const leap = 'MeasTable::dUTC(Double) (file MeasTable.cc, line 4290)';
+    const log = logText([
+      casaLine('SEVERE', 'Leap second table TAI_UTC seems out-of-date.', leap),
+      casaLine('SEVERE', 'times and coordinates derived from UTC could be wrong by 1s or more.', `${leap}+`),
+      casaLine('SEVERE', 'Leap second table TAI_UTC seems out-of-date.', 'other::::casa'),
+    ]);
+    const benign = casaRuleSet({ requireProducts: false, benign: ['Leap second table[^\\n]*\\n.*could be wrong by 1s'] });
+    const result = await (async () => {
+      const { working } = await processingDir();
+      await write(path.join(working, 'casa-1.log'), log);
+      return verify({ ...benign, rules: benign.rules.filter((r) => r.id === 'casa-severe') }, { baseDir: working });
+    })();
+    expect(result.findings.map((f) => f.line)).toEqual([3]);
+    expect(result.totals).toEqual([expect.objectContaining({ matched: 1, listed: 1, benign: 1 })]);
+  });
+
+  it('a traceback is bounded: at most 100 continuation lines by default, or as configured, then the lines after', async () => {
+    const log = logText([casaLine('SEVERE', 'deep failure'), ...traceback(150), info(1)]);
     const [finding] = await findingsOf('casa-1.log', log, severeOnly);
-    expect(finding?.context?.after).toEqual(traceback(50).slice(0, 20));
+    expect(finding?.context?.after).toEqual(traceback(150).slice(0, 103));
     const [fewer] = await findingsOf('casa-1.log', log, severeOnly, { continuationLines: 5, contextLines: 1 });
-    expect(fewer?.context?.after).toEqual(traceback(5));
+    expect(fewer?.context?.after).toEqual(traceback(6));
   });
 
   it('a rule without recordStart gets the lines around the finding', async () => {
@@ -79,7 +99,7 @@ describe('finding context', () => {
     const filler = Array.from({ length: 2000 }, (_, i) => info(i));
     const log = logText([...filler, casaLine('SEVERE', 'late'), '\tcontinuation', ...filler]);
     const [finding] = await findingsOf('casa-1.log', log, severeOnly, { chunkSize: 4096 });
-    expect(finding).toMatchObject({ line: 2001, context: { before: filler.slice(-3), after: ['\tcontinuation', filler[0], filler[1]] } });
+    expect(finding).toMatchObject({ line: 2001, context: { before: filler.slice(-3), after: ['\tcontinuation', filler[0], filler[1], filler[2]] } });
   });
 
   it('contextLines 0 and continuationLines 0 leave findings without context', async () => {

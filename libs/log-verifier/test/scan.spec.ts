@@ -33,7 +33,7 @@ describe('SEVERE lines', () => {
         line: 3,
         rule: 'casa-severe',
         text: '2021-05-06 18:02:13\tSEVERE\thifv_finalcals::::casa\tTask hifv_finalcals raised an exception of class RuntimeError: Error in Calibrater::setapply.',
-        // The lines before, and the message's continuation lines (its traceback) after.
+        // The lines before, the message's continuation lines (its traceback) and the lines after the message.
         context: {
           before: [
             '2021-05-06 17:35:02\tINFO\tcasa::::casa\tCASA Version 6.1.2.7   (Pipeline 2020.1.0.36)',
@@ -43,6 +43,7 @@ describe('SEVERE lines', () => {
             '\tTraceback (most recent call last):',
             '\t  File "pipeline/infrastructure/basetask.py", line 492, in execute',
             '\tSEVERE\tlooks like a record but continues the message above',
+            '2021-05-06 18:02:14\tINFO\thifv_finalcals::::casa\t##### End Task: hifv_finalcals #####',
           ],
         },
       },
@@ -58,10 +59,15 @@ describe('SEVERE lines', () => {
     expect(lines).toEqual([3]);
   });
 
-  it('count each SEVERE record, also a second one that continues the same exception', async () => {
+  it("count a message once: CASA's `origin+` lines continue it, with the full prefix", async () => {
     const { lines } = await severeLines(
       logText([casaLine('SEVERE', 'raised an exception'), casaLine('SEVERE', 'Traceback (most recent call last):', 'hifv_finalcals::::casa+'), '\t  File "x.py"']),
     );
+    expect(lines).toEqual([1]);
+  });
+
+  it('count each SEVERE message, also a second one right after the first', async () => {
+    const { lines } = await severeLines(logText([casaLine('SEVERE', 'Error executing pipeline task hifv_finalcals.'), casaLine('SEVERE', 'Traceback (most recent call last):')]));
     expect(lines).toEqual([1, 2]);
   });
 

@@ -12,7 +12,7 @@ import {
   type RunningProcess,
 } from '@envoys/envoy-core';
 import { ensureDirectory, extractSafely, findCalibrationTar, requireDirectory, resolveInside } from '@envoys/file-foundation';
-import { takeSnapshot, verify, type RuleSet, type Snapshot } from '@envoys/log-verifier';
+import { takeSnapshot, verify, type CasaProducts, type RuleSet, type Snapshot } from '@envoys/log-verifier';
 import {
   auditInputs,
   correctPpr,
@@ -29,14 +29,15 @@ import { casaLaunchPlan } from './environment';
 import { casaRules } from './rules';
 import { recordRunFiles } from './run-files';
 import { CasaStageFollower } from './stages';
+import { casaVerdict } from './verdict';
 
 /** What distinguishes the four kinds of CASA run (SPEC 4.1). */
 export interface CasaRunKind {
   readonly mode: CasaMode;
   /** Extract the calibration tar into products/ first (SPEC 4.6). */
   readonly restore: boolean;
-  /** The run must write something new to products/ (SPEC 4.8). */
-  readonly requireProducts: boolean;
+  /** What the run must leave, as the pipeline exports it for this kind of run (SPEC 4.8). */
+  readonly products: CasaProducts;
 }
 
 /**
@@ -63,7 +64,7 @@ export class CasaRun implements Launcher {
     this.processingDir = context.workDir;
     this.workingDir = join(this.processingDir, 'working');
     this.productsDir = join(this.processingDir, 'products');
-    this.rules = casaRules(context.settings, kind.requireProducts);
+    this.rules = casaRules(context.settings, kind.products);
     this.steps = [
       step('audit-directory', () => this.auditDirectory()),
       step('audit-inputs', () => this.auditInputs()),
@@ -200,11 +201,13 @@ export class CasaRun implements Launcher {
   }
 
   async verify(result: LaunchResult | undefined): Promise<readonly Finding[]> {
-    const findings: Finding[] = result ? exitStatusFindings(result, this.installation?.casa ?? 'casa') : [];
+    const exit: Finding[] = result ? exitStatusFindings(result, this.installation?.casa ?? 'casa') : [];
     const checked = await verify(this.rules, { baseDir: this.workingDir, baseline: this.baseline, signal: this.context.signal });
     this.context.recordDetail('logsScanned', checked.filesScanned);
-    this.stages?.markFailures(checked.findings);
+    const findings = casaVerdict(this.context, { exit, checked: checked.findings, stages: this.stages?.stages, log: this.stages?.file });
+    // A SEVERE in a stage's lines marks the stage failed, unless the policy let the run succeed.
+    if (findings.length > 0) this.stages?.markFailures(findings);
     await recordRunFiles(this.context, this.workingDir, this.productsDir, checked.filesScanned);
-    return [...findings, ...checked.findings];
+    return findings;
   }
 }

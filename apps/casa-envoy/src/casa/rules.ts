@@ -1,4 +1,4 @@
-import { casaRuleSet, regexProblem, type RuleSet } from '@envoys/log-verifier';
+import { casaRuleSet, regexProblem, type CasaProducts, type RuleSet } from '@envoys/log-verifier';
 import { quoteValue, type Settings, type SettingValue } from '@envoys/envoy-core';
 
 const SEPARATOR = ' || ';
@@ -29,7 +29,10 @@ export function benignPatterns(settings: Settings): string[] {
   return value ? splitBenignPatterns(value) : [];
 }
 
-/** The CASA rule set for one mode: modes that must produce products also check products/ (SPEC 4.8). */
-export function casaRules(settings: Settings, requireProducts: boolean): RuleSet {
-  return casaRuleSet({ benign: benignPatterns(settings), requireProducts });
+/**
+ * The CASA rule set for one kind of run: each product the pipeline exports for it is checked (SPEC 4.8);
+ * without a kind (re-checking a finished run), none.
+ */
+export function casaRules(settings: Settings, products: CasaProducts | undefined): RuleSet {
+  return casaRuleSet({ benign: benignPatterns(settings), requireProducts: false, ...(products ? { products } : {}) });
 }

@@ -3,4 +3,4 @@ import { CasaRun } from '../casa/casa-run';
 
 /** `-i METADATA PPR --integrated`: restore, then image, in one CASA run. */
 export const integrated: LauncherFactory = (context) =>
-  new CasaRun(context, { mode: 'integrated', restore: true, requireProducts: true });
+  new CasaRun(context, { mode: 'integrated', restore: true, products: 'integrated' });

@@ -2,4 +2,4 @@ import type { LauncherFactory } from '@envoys/envoy-core';
 import { CasaRun } from '../casa/casa-run';
 
 /** `-c METADATA PPR --restore`: apply archived calibration tables (extracted into products/) to the raw EB. */
-export const restore: LauncherFactory = (context) => new CasaRun(context, { mode: 'restore', restore: true, requireProducts: true });
+export const restore: LauncherFactory = (context) => new CasaRun(context, { mode: 'restore', restore: true, products: 'restore' });

@@ -3,4 +3,4 @@ import { CasaRun } from '../casa/casa-run';
 
 /** `-c METADATA PPR`: standard calibration of an execution block. */
 export const standardCal: LauncherFactory = (context) =>
-  new CasaRun(context, { mode: 'standard-cal', restore: false, requireProducts: true });
+  new CasaRun(context, { mode: 'standard-cal', restore: false, products: 'calibration' });

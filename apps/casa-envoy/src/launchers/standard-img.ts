@@ -3,4 +3,4 @@ import { CasaRun } from '../casa/casa-run';
 
 /** `-i METADATA PPR`: standard imaging of a calibrated measurement set. */
 export const standardImg: LauncherFactory = (context) =>
-  new CasaRun(context, { mode: 'standard-img', restore: false, requireProducts: false });
+  new CasaRun(context, { mode: 'standard-img', restore: false, products: 'imaging' });

@@ -60,8 +60,12 @@ export interface StatusHook {
   planStages(tasks: readonly string[]): void;
   /** Stage `index` (from 1) began: the status's `stage`, a `stage-started` event, the progress line, one log line. */
   stageStarted(index: number, task: string): void;
-  /** Stage `index` ended; `failed` when evidence says so (the stage's End does not undo it). */
-  stageFinished(index: number, outcome: 'succeeded' | 'failed'): void;
+  /**
+   * Stage `index` ended; `failed` when evidence says so (the stage's End does not undo it); `skipped` when
+   * the system passed it over (also a stage that never started): a `stage-skipped` event, one log line, the
+   * status's `skippedStages` and the progress line's count.
+   */
+  stageFinished(index: number, outcome: 'succeeded' | 'failed' | 'skipped'): void;
 }
 
 /** Sends an event of the launcher's own to the workflow system (name and facts; the identity is added). */

@@ -136,7 +136,7 @@ export class RunObservation {
       },
       planStages: (tasks) => this.stages.plan(tasks),
       stageStarted: (index, task) => this.stageStarted(index, task),
-      stageFinished: (index, outcome) => this.stages.finish(index, outcome, new Date()),
+      stageFinished: (index, outcome) => (outcome === 'skipped' ? this.stageSkipped(index) : this.stages.finish(index, outcome, new Date())),
     };
     return {
       status,
@@ -182,6 +182,18 @@ export class RunObservation {
     this.statusFile?.update({ stage: facts });
     this.events.emit('stage-started', { stage: facts });
     this.logger?.child('launch').info(`stage ${index}/${facts.count}: ${task}`);
+    this.line?.draw();
+  }
+
+  private stageSkipped(index: number): void {
+    this.stages.finish(index, 'skipped', new Date());
+    const skipped = this.stages.skipped;
+    const stage = skipped.find((record) => record.index === index);
+    if (!stage) return;
+    const facts = { index, count: Math.max(this.stages.count, index), task: stage.task };
+    this.statusFile?.update({ skippedStages: skipped.map((record) => ({ index: record.index, task: record.task })) });
+    this.events.emit('stage-skipped', { stage: facts });
+    this.logger?.child('launch').info(`stage ${index}/${facts.count}: ${stage.task} skipped`);
     this.line?.draw();
   }
 
@@ -232,6 +244,8 @@ export class RunObservation {
     if (current?.status === 'running' && current.startedAt) {
       parts.push(`stage ${current.index}/${Math.max(this.stages.count, current.index)} ${current.task} (${clock(Date.now() - Date.parse(current.startedAt))})`);
     }
+    const skipped = this.stages.skipped.length;
+    if (skipped > 0) parts.push(`${skipped} skipped`);
     if (this.launcherProgress) parts.push(this.launcherProgress);
     parts.push(clock(Date.now() - this.options.startedAt.getTime()));
     return parts.join(' · ');

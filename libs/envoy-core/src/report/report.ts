@@ -28,9 +28,10 @@ export interface LaunchRecord {
 
 /**
  * What became of a stage of the external system (CASA: one pipeline task): `pending` was never reached,
- * `running` was under way when the run ended without a verdict, `stopped` when the envoy was stopped.
+ * `running` was under way when the run ended without a verdict, `stopped` when the envoy was stopped,
+ * `skipped` when the system passed it over on purpose (the pipeline's SPECTRAL_MODE, a breakpoint).
  */
-export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped';
+export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'skipped';
 
 export interface StageRecord {
   /** From 1, in the order the external system runs them. */

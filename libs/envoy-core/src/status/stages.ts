@@ -31,7 +31,7 @@ export class StageTimeline {
   current(): StageRecord | undefined {
     for (let i = this.stages.length - 1; i >= 0; i--) {
       const stage = this.stages[i];
-      if (stage && stage.status !== 'pending') return { ...stage };
+      if (stage && stage.status !== 'pending' && stage.startedAt !== undefined) return { ...stage };
     }
     return undefined;
   }
@@ -50,9 +50,22 @@ export class StageTimeline {
     return { ...stage };
   }
 
-  finish(index: number, status: 'succeeded' | 'failed', at: Date): void {
+  /** Stages the system passed over: skipped, whether or not they were started. */
+  get skipped(): StageRecord[] {
+    return this.stages.filter((stage) => stage?.status === 'skipped').map((stage) => ({ ...stage }));
+  }
+
+  finish(index: number, status: 'succeeded' | 'failed' | 'skipped', at: Date): void {
     const stage = this.stages[index - 1];
-    if (!stage || stage.status === 'pending') return;
+    if (status === 'skipped') {
+      // A skipped stage may never have started (a breakpoint), or have started and been passed over.
+      if (stage && (stage.status === 'pending' || stage.status === 'running')) {
+        stage.status = 'skipped';
+        if (stage.startedAt) stage.finishedAt ??= at.toISOString();
+      }
+      return;
+    }
+    if (!stage || stage.status === 'pending' || stage.status === 'skipped') return;
     // Evidence of failure wins over an orderly end: a stage that logged a SEVERE still ends its task.
     if (stage.status === 'failed') return;
     stage.status = status;

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
-import type { FindingContext } from '@envoys/envoy-core';
 import type { LineRule } from '../rules/types';
-import { readContext, type ContextLimits } from '../scan/context';
+import { readContext, type ContextLimits, type MessageAround } from '../scan/context';
+import { isBenignMessage, type MessageShape } from '../scan/line-filter';
 import type { MatcherFactory } from '../scan/matcher';
 import { lineNumbers } from '../scan/line-numbers';
 import { RuleFindings } from '../scan/rule-findings';
@@ -12,8 +12,10 @@ import type { FindingsByRule, RuleTotal } from './types';
 export interface LineCheck {
   readonly rule: LineRule;
   readonly matcher: MatcherFactory;
-  /** The rule's recordStart, compiled: where a message's continuation lines end. */
-  readonly recordStart?: RegExp;
+  /** Where a message's continuation lines are (the rule's recordStart and continuation, compiled). */
+  readonly shape: MessageShape;
+  /** The rule's benign patterns, compiled: they are matched against the whole message. */
+  readonly benign: readonly RegExp[];
 }
 
 export interface LineLimits extends ScanLimits {
@@ -25,10 +27,12 @@ export interface LineLimits extends ScanLimits {
   readonly continuationLines: number;
 }
 
-/** The context of every finding kept, read only now that there are findings (a clean log costs nothing). */
-async function contexts(file: string, checks: readonly LineCheck[], sinks: readonly RuleFindings[], limits: LineLimits): Promise<Map<string, FindingContext>> {
-  const found = new Map<string, FindingContext>();
-  if (limits.contextLines === 0 && limits.continuationLines === 0) return found;
+/**
+ * The message and context of every finding kept, read only now that there are findings (a clean log costs
+ * nothing): the message decides whether a benign pattern applies, the context is shown.
+ */
+async function contexts(file: string, checks: readonly LineCheck[], sinks: readonly RuleFindings[], limits: LineLimits): Promise<Map<string, MessageAround>> {
+  const found = new Map<string, MessageAround>();
   if (!sinks.some((sink) => sink.kept.length > 0)) return found;
   const handle = await fs.open(file, 'r');
   try {
@@ -38,7 +42,7 @@ async function contexts(file: string, checks: readonly LineCheck[], sinks: reado
         lines: limits.contextLines,
         continuationLines: limits.continuationLines,
         maxTextLength: limits.maxTextLength,
-        recordStart: check.recordStart,
+        shape: check.shape,
       };
       for (const kept of sinks[i].kept) {
         limits.signal?.throwIfAborted();
@@ -65,7 +69,7 @@ export async function checkLines(
   const sinks = checks.map(() => new RuleFindings(limits.maxFindingsPerRule, limits.maxTextLength));
   let bytes: number;
   let lines: Map<number, number>;
-  let around: Map<string, FindingContext>;
+  let around: Map<string, MessageAround>;
   try {
     bytes = await scanFile(
       file,
@@ -85,17 +89,26 @@ export async function checkLines(
   }
   checks.forEach(({ rule }, i) => {
     const sink = sinks[i];
+    let listed = 0;
     for (const kept of sink.kept) {
       const line = lines.get(kept.offset) ?? null;
-      const context = line === null ? undefined : around.get(`${i}:${kept.offset}`);
+      const message = around.get(`${i}:${kept.offset}`);
+      // A benign pattern is for the message, which its first line alone may not show (CASA's `+` lines).
+      if (message && isBenignMessage(checks[i].benign, message.message)) {
+        sink.total -= 1;
+        sink.suppressed += 1;
+        continue;
+      }
+      listed += 1;
+      const context = line === null || limits.contextLines + limits.continuationLines === 0 ? undefined : message?.context;
       out.add({ file, line, rule: rule.id, text: kept.text, ...(context ? { context } : {}) });
     }
-    const unlisted = sink.total - sink.kept.length;
+    const unlisted = sink.total - listed;
     if (unlisted > 0) {
       out.add({ file, line: null, rule: rule.id, text: `${unlisted} more matching lines not listed (${sink.total} in total)` });
     }
     if (sink.total > 0 || sink.suppressed > 0) {
-      totals.push({ rule: rule.id, file, matched: sink.total, listed: sink.kept.length, benign: sink.suppressed });
+      totals.push({ rule: rule.id, file, matched: sink.total, listed, benign: sink.suppressed });
     }
   });
   return bytes;

@@ -14,9 +14,10 @@ export type Listing = { readonly files: readonly ListedFile[] } | { readonly err
 
 /**
  * Only regular files count (symlinks are followed): a directory that happens to be called `casa-x.log` is
- * not a log. A missing directory is an empty listing, so a `required` rule reports it.
+ * not a log. With `directories`, only directories count (a MeasurementSet). A missing directory is an empty
+ * listing, so a `required` rule reports it.
  */
-export async function listGlob(baseDir: string, glob: Glob): Promise<Listing> {
+export async function listGlob(baseDir: string, glob: Glob, directories = false): Promise<Listing> {
   const dir = globDirectory(baseDir, glob);
   let names: string[];
   try {
@@ -30,7 +31,7 @@ export async function listGlob(baseDir: string, glob: Glob): Promise<Listing> {
     const file = path.join(dir, name);
     try {
       const stats = await fs.stat(file);
-      if (stats.isFile()) files.push({ path: file, state: fileState(stats) });
+      if (directories ? stats.isDirectory() : stats.isFile()) files.push({ path: file, state: fileState(stats) });
     } catch (error) {
       // Vanished between readdir and stat, or a dangling symlink: not a file that is there.
       if (!isAbsent(error)) return { error: `cannot read ${name}: ${reason(error)}`, dir };

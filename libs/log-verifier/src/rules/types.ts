@@ -39,7 +39,16 @@ export interface LineRule extends RuleBase {
    * previous message and are never findings. Absent: every line is a record.
    */
   readonly recordStart?: string;
-  /** Regular expressions: a matching line that also matches one of these is not a finding. */
+  /**
+   * Regular expression of lines that continue the previous message although they start like a record: CASA
+   * writes every line of a message with the full prefix, the origin followed by `+`. Such lines are never
+   * findings; they belong to the message before them.
+   */
+  readonly continuation?: string;
+  /**
+   * Regular expressions: a finding whose message (its line and its continuation lines, joined by newlines)
+   * matches one of these is not a finding.
+   */
   readonly benign?: readonly string[];
 }
 
@@ -53,6 +62,8 @@ export interface MarkerRule extends RuleBase {
 export interface RequiredRule extends RuleBase {
   readonly kind: 'required';
   readonly files: string;
+  /** Directories match instead of regular files (a MeasurementSet is a directory). */
+  readonly directories?: boolean;
 }
 
 /** A finding when nothing in the directory (recursively) is new or changed; without a baseline: is empty. */

@@ -8,9 +8,9 @@ const KINDS = ['line', 'marker', 'required', 'nonEmpty'] as const;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const COMMON_KEYS = ['id', 'kind', 'description', 'baselineOnly'];
 const KEYS: Record<(typeof KINDS)[number], readonly string[]> = {
-  line: [...COMMON_KEYS, 'files', 'match', 'recordStart', 'benign'],
+  line: [...COMMON_KEYS, 'files', 'match', 'recordStart', 'continuation', 'benign'],
   marker: [...COMMON_KEYS, 'files'],
-  required: [...COMMON_KEYS, 'files'],
+  required: [...COMMON_KEYS, 'files', 'directories'],
   nonEmpty: [...COMMON_KEYS, 'dir'],
 };
 /** The engine sets g and m itself and reads lines sequentially; sticky or indices flags would break that. */
@@ -123,6 +123,10 @@ function checkRule(raw: unknown, problems: string[]): Rule | undefined {
         const problem = regexProblem(raw.recordStart);
         if (problem) problems.push(`recordStart ${problem}`);
       }
+      if (raw.continuation !== undefined) {
+        const problem = regexProblem(raw.continuation);
+        if (problem) problems.push(`continuation ${problem}`);
+      }
       const benign = raw.benign ?? [];
       if (!Array.isArray(benign)) {
         problems.push('benign must be a list of regular expressions');
@@ -139,13 +143,19 @@ function checkRule(raw: unknown, problems: string[]): Rule | undefined {
         files: raw.files as string,
         match,
         ...(raw.recordStart === undefined ? {} : { recordStart: raw.recordStart as string }),
+        ...(raw.continuation === undefined ? {} : { continuation: raw.continuation as string }),
         benign: [...(benign as string[])],
       };
     }
     case 'marker':
-    case 'required':
       checkFiles(raw.files, 'files', problems);
       return problems.length ? undefined : { ...common, kind: k, files: raw.files as string };
+    case 'required':
+      checkFiles(raw.files, 'files', problems);
+      if (raw.directories !== undefined && typeof raw.directories !== 'boolean') problems.push('directories must be true or false');
+      return problems.length
+        ? undefined
+        : { ...common, kind: k, files: raw.files as string, ...(raw.directories === undefined ? {} : { directories: raw.directories as boolean }) };
     case 'nonEmpty':
       if (!isNonEmptyString(raw.dir) || raw.dir.includes('\0')) problems.push('dir must be a non-empty path');
       return problems.length ? undefined : { ...common, kind: 'nonEmpty', dir: raw.dir as string };

@@ -1,17 +1,23 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { FindingContext } from '@envoys/envoy-core';
-import { cutText } from './line-filter';
+import { continuesMessage, cutText, type MessageShape } from './line-filter';
 import { CR, LF } from './matcher';
 
 export interface ContextLimits {
   /** Lines shown before a finding, and at least as many after it. */
   readonly lines: number;
-  /** Lines shown after a finding at most, while they continue a message (a traceback). */
+  /** Lines shown after a finding at most, while they continue its message (a traceback). */
   readonly continuationLines: number;
   /** Each context line is cut to this many characters. */
   readonly maxTextLength: number;
-  /** Lines that start a message of their own; the lines after a finding that do not are its continuation. */
-  readonly recordStart?: RegExp;
+  /** Where the finding's message ends: the lines after it that continue it are part of it. */
+  readonly shape: MessageShape;
+}
+
+/** A finding's surroundings: the context shown, and its message (its own line and its continuation lines). */
+export interface MessageAround {
+  readonly context: FindingContext;
+  readonly message: readonly string[];
 }
 
 // The window read around a finding: lines longer than this are not shown as context, so one huge line
@@ -47,35 +53,44 @@ function wholeLines(window: Buffer, from: number, to: number, startsAtLine: bool
 
 /**
  * The lines around one finding, read from a small window of the file at the finding's offset: the lines
- * before it, and the lines after it, extended over continuation lines (a SEVERE's traceback) up to a
- * bound. Only runs for findings, which are rare, so a clean log costs nothing.
+ * before it, then its message's continuation lines (a SEVERE's traceback, each CASA line `origin+`) up to a
+ * bound, then the lines after the message. Only runs for findings, which are rare, so a clean log costs nothing.
  */
-export async function readContext(handle: FileHandle, fileSize: number, offset: number, limits: ContextLimits): Promise<FindingContext> {
+export async function readContext(handle: FileHandle, fileSize: number, offset: number, limits: ContextLimits): Promise<MessageAround> {
   const from = Math.max(0, offset - BEFORE_BYTES);
   const to = Math.min(fileSize, offset + AFTER_BYTES);
-  if (to <= offset) return { before: [], after: [] };
+  const none = { context: { before: [], after: [] }, message: [] };
+  if (to <= offset) return none;
   const window = Buffer.allocUnsafe(to - from);
   const { bytesRead } = await handle.read(window, 0, window.length, from);
   const data = window.subarray(0, bytesRead);
   const at = offset - from;
-  if (at >= data.length) return { before: [], after: [] };
+  if (at >= data.length) return none;
 
   const before = wholeLines(data, 0, at, from === 0, true)
     .slice(-limits.lines)
     .map(([start, end]) => lineText(data, start, end, limits.maxTextLength));
 
   const ownEnd = data.indexOf(LF, at);
-  if (ownEnd === -1) return { before, after: [] };
+  const own = lineText(data, at, ownEnd === -1 ? data.length : ownEnd, limits.maxTextLength);
+  if (ownEnd === -1) return { context: { before, after: [] }, message: [own] };
   const following = wholeLines(data, ownEnd + 1, data.length, true, from + data.length >= fileSize);
-  // At least `lines` lines, and never a cut inside a message's continuation lines (a traceback), which may
-  // also belong to the next message: CASA writes a SEVERE, then a SEVERE `Traceback` with its frames.
+  // The message's continuation lines (up to a bound), then `lines` lines after the message.
+  const message = [own];
   const after: string[] = [];
-  const most = limits.recordStart ? Math.max(limits.lines, limits.continuationLines) : limits.lines;
+  let inMessage = true;
+  let afterMessage = 0;
   for (const [start, end] of following) {
-    if (after.length >= most) break;
     const text = lineText(data, start, end, limits.maxTextLength);
-    if (after.length >= limits.lines && (!limits.recordStart || limits.recordStart.test(text))) break;
+    if (inMessage && continuesMessage(limits.shape, text) && message.length <= limits.continuationLines) {
+      message.push(text);
+      after.push(text);
+      continue;
+    }
+    inMessage = false;
+    if (afterMessage >= limits.lines) break;
     after.push(text);
+    afterMessage += 1;
   }
-  return { before, after };
+  return { context: { before, after }, message };
 }

@@ -44,11 +44,14 @@ export async function takeSnapshot(baseDir: string, ruleSet: RuleSet): Promise<S
         throw inputError(error, `directory ${dir}`);
       }
       trees[dir] = tree;
-    } else if (!patterns.has(rule.files)) {
-      patterns.add(rule.files);
+    } else {
+      const directories = rule.kind === 'required' && rule.directories === true;
+      const key = `${directories ? 'd' : 'f'}:${rule.files}`;
+      if (patterns.has(key)) continue;
+      patterns.add(key);
       const glob = parseGlob(rule.files);
       if (typeof glob === 'string') throw new Error(`unchecked glob ${rule.files}: ${glob}`);
-      const listing = await listGlob(base, glob);
+      const listing = await listGlob(base, glob, directories);
       if ('error' in listing) throw new InvalidInputError(`cannot record the state of ${listing.dir}: ${listing.error}`);
       for (const file of listing.files) files[file.path] = file.state;
     }

@@ -1,5 +1,7 @@
-// CASA's log: `casa-YYYYMMDD-HHMMSS.log` in the start directory, one tab-separated line per message
-// (`time<TAB>PRIORITY<TAB>ORIGIN<TAB>MESSAGE`), continuation lines without a prefix. Lines are written
+// CASA's log: `casa-YYYYMMDD-HHMMSS.log` in the start directory, one tab-separated line per message line
+// (`time<TAB>PRIORITY<TAB>ORIGIN<TAB>MESSAGE`); a message of several lines is written as several lines, each
+// with the full prefix, the origin followed by `+` from the second on (as real CASA writes them: the real
+// logs of apps/casa-envoy/test-casa/fixtures, e.g. a traceback under a SEVERE). Lines are written
 // synchronously so that a crash or a signal leaves exactly what was logged up to that moment, as a real
 // CASA that dies mid-task does.
 const fs = require('node:fs');
@@ -37,10 +39,12 @@ function openLog(cwd, options) {
   };
   return {
     file,
-    /** One message; `continuation` lines follow it verbatim (CASA indents tracebacks with a tab). */
+    /** One message; its further lines (`continuation`, or the lines of a multi-line message) get `origin+`. */
     write(priority, origin, message, continuation = []) {
       if (!PRIORITIES.has(priority)) throw new Error(`not a CASA priority: ${priority}`);
-      emit(`${logTime()}\t${priority}\t${origin}\t${message}\n${continuation.map((line) => `${line}\n`).join('')}`);
+      const time = logTime();
+      const [first, ...rest] = [...message.split('\n'), ...continuation];
+      emit(`${time}\t${priority}\t${origin}\t${first}\n${rest.map((line) => `${time}\t${priority}\t${origin}+\t${line}\n`).join('')}`);
     },
     info(origin, message) {
       this.write('INFO', origin, message);

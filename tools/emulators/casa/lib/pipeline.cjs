@@ -17,7 +17,7 @@ const { PyError, concat, pathJoin, pyRepr, pyStr, str } = require('./python.cjs'
 const { pipelineDirectories, writeErrorExit, checkRawData, checkRestoreInputs } = require('./locate.cjs');
 const tasks = require('./tasks.cjs');
 const { createWeblog } = require('./weblog.cjs');
-const { exportProducts, partialProducts } = require('./products.cjs');
+const { exportProducts, partialProducts, restoreInWorking } = require('./products.cjs');
 const { writeTgz } = require('./archive.cjs');
 const scenarios = require('./scenarios.cjs');
 const { pipelineStamp } = require('./time.cjs');
@@ -43,7 +43,7 @@ function reportCaught(log, error, pprFile, module) {
   process.stdout.write(`${traceback.join('\n')}\n`);
   log.info(ORIGIN, 'Beginning pipeline run ...');
   log.info(ORIGIN, `For processing request: ${pprFile}`);
-  log.write('INFO', ORIGIN, traceback[0], traceback.slice(1).map((line) => `\t${line}`));
+  log.write('INFO', ORIGIN, traceback[0], traceback.slice(1));
   log.info(ORIGIN, 'Terminating procedure execution ...');
 }
 
@@ -53,6 +53,8 @@ function plainRequest(request) {
   return {
     telescope: telescope ? pyStr(telescope) : undefined,
     procedureTitle: pyStr(request.procedureName),
+    // ProcessingIntents as the runner's intentsDict: castType'd values (SPECTRAL_MODE true is a bool).
+    intents: Object.fromEntries(request.intents.map((intent) => [pyStr(intent.keyword), intent.value.type === 'bool' ? intent.value.value : pyStr(intent.value)])),
     commands: request.commands.map((command) => ({
       name: pyStr(command.name),
       parameters: command.parameters.map((parameter) => ({ keyword: pyStr(parameter.keyword), value: pyStr(parameter.value) })),
@@ -72,12 +74,25 @@ function checkStageInputs(run, command) {
   }
 }
 
-/** Runs one stage: Begin, the stage's checks and messages, the scenario's failure if this is its stage, End. */
+/**
+ * Runs one stage: `Executing command ...`, its parameters, the stage's checks and messages, the scenario's
+ * failure if this is its stage, `Results ...`. A breakpoint command and Hanning in SPECTRAL_MODE are skipped
+ * with the runners' messages (executevlappr.py :166-190, executeppr.py :240-263).
+ */
 async function runStage(run, command, index, parameters) {
   const { log, scenario, ppr, dirs } = run;
   const ctx = { sdmIdentifiers: ppr.sdmIdentifiers, productsDir: dirs.productsDir };
+  const skip = tasks.skipMessage(command, ppr.intents, run.reader);
+  if (skip && command.name === 'breakpoint') {
+    log.info(tasks.origin(command), skip);
+    return;
+  }
   tasks.beginTask(log, command, ctx);
   for (const parameter of parameters) log.info(tasks.origin(command), `${concat('    Parameter: ', parameter.keyword)} = ${pyRepr(parameter.value)}`);
+  if (skip) {
+    log.info(tasks.origin(command), skip);
+    return;
+  }
   checkStageInputs(run, command);
   tasks.writeTaskBody(log, command, ctx);
   if (index === run.failingStage) {
@@ -96,6 +111,13 @@ async function runStage(run, command, index, parameters) {
  */
 function exportStage(run, command) {
   if (run.scenario.noProducts || run.exported) return;
+  if (run.mode === 'restore' && !command) {
+    // hifv_restoredata writes the restored MS into working/ and nothing into products/ unless the PPR also
+    // exports (REAL_PIPELINE: what a run leaves).
+    restoreInWorking(run);
+    run.exported = true;
+    return;
+  }
   const stages = command ? run.stages.concat({ name: command.name, status: 'completed' }) : run.stages;
   run.weblog.render(stages, 'completed');
   const written = exportProducts(run.mode, { ...run, stages: run.ppr.commands });
@@ -116,7 +138,7 @@ function stageFailed(run, command, error) {
   const { log, reader, module } = run;
   log.info(tasks.origin(command), `Unhandled error in ${module} while running pipeline task ${command.name}`);
   const traceback = tracebackLines(error, module);
-  log.write('INFO', tasks.origin(command), traceback[0], traceback.slice(1).map((line) => `\t${line}`));
+  log.write('INFO', tasks.origin(command), traceback[0], traceback.slice(1));
   const marker = writeErrorExit(run.workingDir, run.cwd, pipelineStamp(new Date()));
   if (reader === 'alma') {
     exportOnException(run, marker);
@@ -200,7 +222,7 @@ async function executePpr({ log, pprFile, runner, env, cwd, scenario, record, ve
     mode: tasks.classifyRun(ppr.commands),
     failed: false,
   };
-  run.failingStage = scenario.failure ? scenarios.failingStage(ppr.commands.length) : -1;
+  run.failingStage = scenario.failure || scenario.handledSevere ? scenarios.failingStage(ppr.commands.length) : -1;
   run.weblog = createWeblog(cwd, ppr);
   for (const [index, command] of request.commands.entries()) {
     concat('Executing command ...', command.name);

@@ -60,15 +60,15 @@ function calibrationProducts({ ppr, dirs }) {
   return { written, manifestEntries, manifestName: VLA_OUS };
 }
 
-/** Restore: the calibrated measurement set in working/ and the restore's own record in products/. */
-function restoreProducts({ ppr, dirs, restoredFrom }) {
-  const written = [];
-  for (const sdm of ppr.sdmIdentifiers) {
-    writeMeasurementSet(path.join(dirs.workingDir, `${sdm}.ms`));
-    const record = [`Restored ${sdm}.ms from:`, ...restoredFrom.map((name) => `  ${name}`), ''].join('\n');
-    written.push(write(dirs.productsDir, `${sdm}.ms.restore.log`, record));
-  }
-  return { written, manifestEntries: written.map((name) => ['restorelog', name]), manifestName: VLA_OUS };
+/** Restore: the calibrated measurement set in working/; nothing in products/ (hifv_restoredata only reads it). */
+function restoreInWorking({ ppr, dirs }) {
+  for (const sdm of ppr.sdmIdentifiers) writeMeasurementSet(path.join(dirs.workingDir, `${sdm}.ms`));
+}
+
+/** Restore followed by an export stage: the restored MS in working/; the export writes the common products. */
+function restoreProducts(ctx) {
+  restoreInWorking(ctx);
+  return { written: [], manifestEntries: [], manifestName: VLA_OUS };
 }
 
 /** Imaging: per science target a primary-beam corrected image and its ancillaries, plus the manifest. */
@@ -123,4 +123,4 @@ function partialProducts(ctx) {
   ];
 }
 
-module.exports = { exportProducts, partialProducts };
+module.exports = { exportProducts, partialProducts, restoreInWorking };

@@ -10,6 +10,7 @@ const SCENARIOS = {
   success: {},
   severe: { failure: 'severe' },
   'severe-flagmanager': { benignSevere: true },
+  'severe-handled': { handledSevere: true },
   errorexit: { failure: 'errorexit' },
   crash: { failure: 'crash' },
   signal: { failure: 'signal' },
@@ -60,17 +61,36 @@ async function pace(scenario, log, command, stageCount) {
   }
 }
 
-// The SEVERE message and traceback of the example log: the pipeline reports the exception and carries on
-// to its end, and CASA exits 0.
+// The pipeline's own messages go through its CASALogHandler: origin `pipeline`, the logger's name as the
+// post's origin (pipeline/infrastructure/logging.py :52-102), which CASA writes `pipeline::<name>::casa`.
+const BASETASK = 'pipeline::pipeline.infrastructure.basetask::casa';
+
+// A stage whose CASA task raised, as real CASA and the task template log it (the real logs of
+// apps/casa-envoy/test-casa/fixtures; pipeline/infrastructure/basetask.py :702-733): CASA's own SEVERE for the
+// task, then the template's `Error executing pipeline task <name>.` and the traceback as one SEVERE message,
+// its lines continued with `origin+`.
 function writeSevere(log, command) {
   const taskModule = command.name.replace(/^[a-z]+_/, '');
-  log.write('SEVERE', origin(command), `Task ${command.name} raised an exception of class RuntimeError with the following message: Error in Calibrater::setapply.`);
-  log.write('SEVERE', `${origin(command)}+`, 'Traceback (most recent call last):', [
-    '\t  File "pipeline/infrastructure/basetask.py", line 492, in execute',
-    '\t    result = self.prepare(**parameters)',
-    `\t  File "pipeline/hifv/tasks/${taskModule}/${taskModule}.py", line 211, in prepare`,
-    '\t    self._do_applycal(context, ...)',
-    '\tRuntimeError: Error in Calibrater::setapply.',
+  log.write('SEVERE', 'applycal::::casa', 'Task applycal raised an exception of class RuntimeError with the following message: Error in Calibrater::setapply.');
+  log.write('SEVERE', BASETASK, `Error executing pipeline task ${command.name}.`);
+  log.write('SEVERE', BASETASK, 'Traceback (most recent call last):', [
+    '  File "pipeline/infrastructure/basetask.py", line 692, in execute',
+    '    result = self.prepare(**parameters)',
+    `  File "pipeline/hifv/tasks/${taskModule}/${taskModule}.py", line 211, in prepare`,
+    '    self._do_applycal(context, ...)',
+    'RuntimeError: Error in Calibrater::setapply.',
+  ]);
+}
+
+// An error the pipeline handled and went on from (LOG.error, e.g. a weblog renderer failing): a SEVERE message
+// of several lines in a run that completes every stage and exports every product.
+function writeHandledSevere(log, command) {
+  const renderer = 'pipeline::pipeline.infrastructure.renderer.htmlrenderer::casa';
+  log.write('SEVERE', renderer, `Error generating weblog for ${command.name}`, [
+    'Traceback (most recent call last):',
+    '  File "pipeline/infrastructure/renderer/htmlrenderer.py", line 1876, in render',
+    '    plots = plotter.plot()',
+    'ValueError: cannot plot an empty selection',
   ]);
 }
 
@@ -114,6 +134,9 @@ async function fail(scenario, { log, command, record }) {
     case 'severe':
       writeSevere(log, command);
       return 'severe';
+    case undefined:
+      if (scenario.handledSevere) writeHandledSevere(log, command);
+      return undefined;
     case 'errorexit':
       return 'errorexit';
     case 'crash':

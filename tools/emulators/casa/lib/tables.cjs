@@ -17,6 +17,8 @@ function writeTable(dir, { type = 'Calibration', subType = '' } = {}) {
 
 /** A measurement set: a main table plus a few subtables, as `working/<sdm>.ms/` looks after a restore. */
 function writeMeasurementSet(dir) {
+  // Written anew, as importasdm and the restore do (overwrite=True): an MS left by an earlier run is replaced.
+  fs.rmSync(dir, { recursive: true, force: true });
   writeTable(dir, { type: 'Measurement Set' });
   for (const sub of ['ANTENNA', 'FIELD', 'SPECTRAL_WINDOW', 'HISTORY']) writeTable(path.join(dir, sub), { type: sub });
   return dir;

@@ -55,19 +55,51 @@ function taskBody(command, ctx) {
 
 const RULE = '##########################################';
 
-function beginTask(log, command, ctx) {
-  log.info(origin(command), RULE);
-  log.info(origin(command), `##### Begin Task: ${command.name} #####`);
-  log.info(origin(command), callText(command, ctx.sdmIdentifiers));
+// The CASA tasks a stage calls itself, which log CASA's banner padded to a fixed width (real logs:
+// `##### Begin Task: flagdata           #####`); they are not stages of the PPR.
+const CASA_TASKS = [
+  [/flagdata/, 'flagdata'],
+  [/applycal/, 'applycal'],
+  [/priorcals/, 'gencal'],
+];
+
+function banner(word, name) {
+  return `##### ${word} Task: ${name.padEnd(word === 'Begin' ? 18 : 20)} #####`;
+}
+
+/**
+ * A stage as the runners log it (executevlappr.py :160-192, executeppr.py :237-281): the origin is the
+ * command's name, `Executing command ...<name>` (no space after the dots), the parameters by the caller.
+ */
+function beginTask(log, command) {
+  log.info(origin(command), `Executing command ...${command.name}`);
 }
 
 function writeTaskBody(log, command, ctx) {
+  const casaTask = CASA_TASKS.find(([pattern]) => pattern.test(command.name))?.[1];
+  if (casaTask) {
+    const taskOrigin = `${casaTask}::::casa`;
+    log.info(taskOrigin, RULE);
+    log.info(taskOrigin, banner('Begin', casaTask));
+    log.info(taskOrigin, `${casaTask}( vis='${ctx.sdmIdentifiers[0] ?? 'unknown'}.ms' )`);
+  }
   for (const [priority, message] of taskBody(command, ctx)) log.write(priority, origin(command), message);
+  if (casaTask) {
+    log.info(`${casaTask}::::casa`, banner('End', casaTask));
+    log.info(`${casaTask}::::casa`, RULE);
+  }
 }
 
+/** `Results <...>`: what the runner logs once the stage's task returned. */
 function endTask(log, command) {
-  log.info(origin(command), `##### End Task: ${command.name} #####`);
-  log.info(origin(command), RULE);
+  log.info(origin(command), `Results [<pipeline.${command.name.split('_')[0]}.tasks.${command.name}.Results object>]`);
 }
 
-module.exports = { classifyRun, isExport, isImport, isRestore, origin, callText, beginTask, writeTaskBody, endTask };
+/** The runners' skip messages (executevlappr.py :166-190): a breakpoint command, Hanning in SPECTRAL_MODE. */
+function skipMessage(command, intents, reader) {
+  if (command.name === 'breakpoint') return reader === 'vla' ? 'Found breakpoint, not performing any action.' : 'Ignoring breakpoint breakpoint';
+  if (command.name === 'hifv_hanning' && intents.SPECTRAL_MODE === true) return 'SPECTRAL_MODE=True.  Hanning smoothing will not be executed.';
+  return undefined;
+}
+
+module.exports = { classifyRun, isExport, isImport, isRestore, origin, callText, beginTask, writeTaskBody, endTask, skipMessage };

@@ -130,11 +130,12 @@ function legend(statuses: readonly string[]): string {
 
 function stagesSection(report: RunReport): string {
   const stages = report.stages ?? [];
-  const done = stages.filter((stage) => stage.status !== 'pending').length;
+  const done = stages.filter((stage) => stage.status !== 'pending' && stage.status !== 'skipped').length;
+  const skipped = stages.filter((stage) => stage.status === 'skipped').length;
   const failed = stages.find((stage) => stage.status === 'failed' || stage.status === 'stopped');
   const summary = failed
     ? `Stage ${failed.index} of ${stages.length}, ${failed.task}, ${failed.status}.`
-    : `${done} of ${stages.length} stages ran.`;
+    : `${done} of ${stages.length} stages ran${skipped > 0 ? `, ${skipped} skipped` : ''}.`;
   const startedAt = report.steps.find((step) => step.name === 'launch')?.startedAt;
   const present = [...new Set(stages.map((stage) => stage.status))];
   return `<h2 id="stages">Stages</h2>\n<p>${h(summary)}</p>\n${legend(present)}\n${stagesChart(stages, startedAt, report.finishedAt)}`;
