@@ -6,7 +6,7 @@
 //
 //   node tools/scripts/python-venvs.mjs SUITE...        (SUITE: test, test:cluster, ...)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,20 +56,16 @@ export function ensureVenvs(suites) {
     const dir = join(root, entry.name);
     if (isReady(dir, entry)) continue;
     console.log(`making the Python venv ${dir}: ${entry.requirements.join(' ')}`);
-    // Made beside its final place and renamed, so that a venv cut off half-way is never taken for a whole one.
-    const partial = `${dir}.partial-${process.pid}`;
-    rmSync(partial, { recursive: true, force: true });
+    // Made in its final place (console scripts' shebangs name the venv's path, so a venv cannot be moved); the
+    // stamp is written last, so a venv cut off half-way has none and is made anew on the next call.
+    rmSync(dir, { recursive: true, force: true });
     mkdirSync(root, { recursive: true });
     const python = process.env.ENVOYS_PYTHON || 'python3';
-    if (!run(python, ['-m', 'venv', partial])) return `${python} -m venv ${partial} failed (see above)`;
-    const pip = join(partial, 'bin', 'pip');
-    if (!run(pip, ['install', '--disable-pip-version-check', '--no-input', '-q', ...entry.requirements])) {
-      rmSync(partial, { recursive: true, force: true });
+    if (!run(python, ['-m', 'venv', dir])) return `${python} -m venv ${dir} failed (see above)`;
+    if (!run(join(dir, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', ...entry.requirements])) {
       return `pip install ${entry.requirements.join(' ')} into ${dir} failed (see above)`;
     }
-    writeFileSync(join(partial, STAMP), stampOf(entry));
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(partial, dir);
+    writeFileSync(join(dir, STAMP), stampOf(entry));
   }
   return undefined;
 }
