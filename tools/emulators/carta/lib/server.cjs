@@ -181,6 +181,11 @@ function startServer({ host, port, token, prefix, frontendFolder, homeDir, idleT
         else if (opcode === 0x8) socket.end(frame(0x8, payload.subarray(0, 2)));
       });
     });
+    // The HTTP server's sockets are half-open: a client gone is an 'end', which must be answered to close.
+    socket.on('end', () => {
+      socket.end();
+      close();
+    });
     socket.on('close', close);
     socket.on('error', close);
   });
