@@ -138,7 +138,7 @@ describe('carta-envoy when services fail', () => {
 });
 
 describe('carta-envoy refuses bad input before anything starts', () => {
-  const env = { CARTA_BACKEND: EMULATOR, CARTA_PROXY_BASE_URL: PROXY, CARTA_REDIS_URL: 'redis://127.0.0.1:1' };
+  const env = { CARTA_BACKEND: EMULATOR, CARTA_PROXY_BASE_URL: PROXY, CARTA_CHECK_PROXY: 'false', CARTA_REDIS_URL: 'redis://127.0.0.1:1' };
   const carta = (dir: string, args: string[], extra: Record<string, string> = {}) =>
     run(bundlePath('carta-envoy'), args, { cwd: dir, env: { ...env, ...extra } });
 

@@ -55,6 +55,7 @@ describe('carta-envoy stopped by a signal during each step', () => {
       const env = {
         CARTA_BACKEND: EMULATOR,
         CARTA_PROXY_BASE_URL: PROXY,
+        CARTA_CHECK_PROXY: 'false',
         CARTA_EMULATOR_PIDFILE: pidFile,
         CARTA_REDIS_URL: redis.url,
         CARTA_NOTIFY_URL: workflow.url,
