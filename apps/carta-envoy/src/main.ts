@@ -4,6 +4,7 @@ import { version } from '../package.json';
 import { CARTA_SETTINGS } from './settings';
 import { folder } from './launchers/folder';
 import { single } from './launchers/single';
+import { removeRoutesAfterDeath } from './session/at-death';
 
 // carta-envoy: one CARTA session for one user, routed through the site's Traefik (SPEC 6).
 const cartaEnvoy: EnvoyDefinition = {
@@ -31,13 +32,16 @@ const cartaEnvoy: EnvoyDefinition = {
       },
     ],
     epilogue: [
-      'Exit: 0 lifetime over or backend ended by itself with 0; 2 usage; 65/66 bad input; 69 backend, Redis or notify endpoint',
-      '  unavailable; 70 backend failed (exit status, signal, no answer in time); 71 internal error; 128+N stopped by signal N.',
+      'Exit: 0 lifetime over, or the backend ended by itself with 0 (nobody opened the session, the browser left); 2 usage;',
+      '  65/66 bad input; 69 backend, Redis, notify endpoint or a free port unavailable, or the proxy does not route to the',
+      '  backend; 70 backend failed (exit status, signal, no page in time); 71 internal error; 128+N stopped by signal N.',
     ].join('\n'),
   },
   settings: CARTA_SETTINGS,
   workDir: () => '.',
   launchers: { single, folder },
+  // SIGKILL of the envoy: the watchdog stops the backend and runs this to remove the session's routes.
+  atDeath: removeRoutesAfterDeath,
 };
 
 void runEnvoy(cartaEnvoy).then((code) => process.exit(code));

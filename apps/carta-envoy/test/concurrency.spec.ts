@@ -39,7 +39,7 @@ describe('ten carta-envoy sessions at once', () => {
     const serviceUrls: string[] = [];
     for (const id of ids) {
       const values = (await routesAtReady.get(id)) ?? [];
-      expect(values.slice(0, 4)).toEqual([`PathPrefix(\`/carta/${id}\`)`, `carta-${id}`, `carta-${id}-strip`, `/carta/${id}`]);
+      expect(values.slice(0, 4)).toEqual([`Host(\`viewer.example.org\`) && PathPrefix(\`/carta/${id}/\`)`, `carta-${id}`, '100000', 'websecure']);
       serviceUrls.push(values[4] ?? '');
     }
     const ports = new Set(serviceUrls.map((url) => new URL(url).port));

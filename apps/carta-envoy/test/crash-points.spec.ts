@@ -32,6 +32,7 @@ describe('carta-envoy killed at any moment, then run again', () => {
       const env = {
         CARTA_BACKEND: EMULATOR,
         CARTA_PROXY_BASE_URL: PROXY,
+        CARTA_CHECK_PROXY: 'false',
         CARTA_EMULATOR_PIDFILE: pidFile,
         CARTA_REDIS_URL: redis.url,
         CARTA_NOTIFY_URL: workflow.url,

@@ -18,7 +18,7 @@ async function backend(extraArgs: string[], env: Record<string, string> = {}, ta
   const { images } = sessionDir();
   const port = await freeLoopbackPort();
   const child = spawn(EMULATOR, ['--no_browser', '--host', '127.0.0.1', '--port', String(port), '--top_level_folder', images, ...extraArgs, target ?? images], {
-    env: { PATH: process.env['PATH'], CARTA_AUTH_TOKEN: 'token-1234', ...env },
+    env: { PATH: process.env['PATH'], HOME: tempDir('carta-home-'), CARTA_AUTH_TOKEN: 'token-1234', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -35,32 +35,44 @@ async function backend(extraArgs: string[], env: Record<string, string> = {}, ta
 const listening = (b: Backend) => waitFor(() => b.output().includes('CARTA is accessible at'), 10_000, 'the emulator to listen');
 
 describe('CARTA backend emulator', () => {
-  it('answers 200 only with the token (query, bearer or header), prints the accessible line, exits 0 on SIGINT', async () => {
+  it('serves its page without the token, its API only with it (query, bearer, header, cookie), prints the real ready lines, exits 0 on SIGINT', async () => {
     const pidFile = join(tempDir(), 'pid');
     const b = await backend([], { CARTA_EMULATOR_PIDFILE: pidFile });
     await listening(b);
+    expect(b.output()).toContain(`Listening on port ${b.port} with top level folder `);
     expect(b.output()).toContain(`CARTA is accessible at http://127.0.0.1:${b.port}/?token=token-1234`);
     const base = `http://127.0.0.1:${b.port}`;
-    expect((await fetch(`${base}/?token=token-1234`)).status).toBe(200);
-    expect((await fetch(`${base}/any/path`, { headers: { authorization: 'Bearer token-1234' } })).status).toBe(200);
-    expect((await fetch(base, { headers: { 'carta-auth-token': 'token-1234' } })).status).toBe(200);
-    expect((await fetch(base)).status).toBe(403);
-    expect((await fetch(`${base}/?token=token-1235`)).status).toBe(403);
+    const api = `${base}/api/database/preferences`;
+    expect((await fetch(base)).status).toBe(200);
+    expect(await (await fetch(`${base}/config`)).json()).toEqual({ apiAddress: '/api' });
+    expect((await fetch(`${api}?token=token-1234`)).status).toBe(200);
+    expect((await fetch(api, { headers: { authorization: 'Bearer token-1234' } })).status).toBe(200);
+    expect((await fetch(api, { headers: { 'carta-auth-token': 'token-1234' } })).status).toBe(200);
+    expect((await fetch(api, { headers: { cookie: 'carta-auth-token=token-1234' } })).status).toBe(200);
+    expect((await fetch(api)).status).toBe(403);
+    expect((await fetch(`${api}?token=token-1235`)).status).toBe(403);
     expect(Number(readFileSync(pidFile, 'utf8'))).toBeGreaterThan(0);
     b.kill('SIGINT');
     expect(await b.exited).toEqual([0, null]);
   });
 
-  it('exits 0 on its initial time-out when no client comes, and on its idle time-out after the last one', async () => {
+  it('exits 0 on its initial time-out when no client comes; HTTP requests are no clients; a busy port is said, then exit 0', async () => {
     const initial = await backend(['--initial_timeout', '1']);
+    await listening(initial);
+    expect((await fetch(`http://127.0.0.1:${initial.port}/?token=token-1234`)).status).toBe(200);
     expect(await initial.exited).toEqual([0, null]);
-    expect(initial.output()).toMatch(/initial timeout/);
+    expect(initial.output()).toContain('No sessions timeout.');
 
-    const idle = await backend(['--idle_timeout', '1']);
-    await listening(idle);
-    expect((await fetch(`http://127.0.0.1:${idle.port}/?token=token-1234`)).status).toBe(200);
-    expect(await idle.exited).toEqual([0, null]);
-    expect(idle.output()).toMatch(/idle timeout/);
+    const holder = await backend([]);
+    await listening(holder);
+    const { images } = sessionDir();
+    const busy = spawn(EMULATOR, ['--port', String(holder.port), '--top_level_folder', images, images], { env: { PATH: process.env['PATH'], HOME: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    busy.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    expect(await once(busy, 'exit')).toEqual([0, null]);
+    expect(said).toContain(`Could not listen on port ${holder.port}!`);
+    holder.kill('SIGINT');
+    await holder.exited;
   });
 
   it('scenarios: crash exits 1, killed dies of SIGKILL, slow-start listens late, stubborn ignores SIGINT', async () => {
@@ -73,7 +85,7 @@ describe('CARTA backend emulator', () => {
     await waitFor(() => slow.output().includes('starting slowly'), 10_000, 'the emulator to start');
     await expect(fetch(`http://127.0.0.1:${slow.port}/`)).rejects.toThrow();
     await listening(slow);
-    expect((await fetch(`http://127.0.0.1:${slow.port}/`)).status).toBe(403);
+    expect((await fetch(`http://127.0.0.1:${slow.port}/`)).status).toBe(200);
     slow.kill('SIGINT');
     expect(await slow.exited).toEqual([0, null]);
 
@@ -85,17 +97,19 @@ describe('CARTA backend emulator', () => {
     expect(await stubborn.exited).toEqual([null, 'SIGKILL']);
   });
 
-  it('rejects what carta_backend rejects: unknown options, a file outside the top-level folder, a missing file', async () => {
+  it('rejects what carta_backend rejects: unknown options, a starting folder outside the top-level folder; ignores a missing file', async () => {
     const unknown = await backend(['--bogus']);
     expect((await unknown.exited)[0]).toBe(1);
     expect(unknown.output()).toContain("Option 'bogus' does not exist");
 
-    const outside = await backend([], {}, '/etc/hostname');
+    const outside = await backend([], {}, '/etc');
     expect((await outside.exited)[0]).toBe(1);
-    expect(outside.output()).toMatch(/outside the top level folder/);
+    expect(outside.output()).toMatch(/Starting \/etc must be a subdirectory of top level .* Exiting carta\./);
 
+    // A missing file is ignored: the starting folder is then the working directory, here outside the top level.
     const missing = await backend([], {}, join(tempDir(), 'gone.fits'));
     expect((await missing.exited)[0]).toBe(1);
-    expect(missing.output()).toMatch(/gone\.fits does not exist/);
+    expect(missing.output()).toContain(`Starting ${process.cwd()} must be a subdirectory of top level`);
+    expect(missing.output()).not.toContain('gone.fits');
   });
 });

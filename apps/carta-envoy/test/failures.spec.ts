@@ -138,7 +138,7 @@ describe('carta-envoy when services fail', () => {
 });
 
 describe('carta-envoy refuses bad input before anything starts', () => {
-  const env = { CARTA_BACKEND: EMULATOR, CARTA_PROXY_BASE_URL: PROXY, CARTA_REDIS_URL: 'redis://127.0.0.1:1' };
+  const env = { CARTA_BACKEND: EMULATOR, CARTA_PROXY_BASE_URL: PROXY, CARTA_CHECK_PROXY: 'false', CARTA_REDIS_URL: 'redis://127.0.0.1:1' };
   const carta = (dir: string, args: string[], extra: Record<string, string> = {}) =>
     run(bundlePath('carta-envoy'), args, { cwd: dir, env: { ...env, ...extra } });
 
@@ -208,7 +208,7 @@ describe('carta-envoy refuses bad input before anything starts', () => {
         CARTA_REDIS_URL: redis.url,
       });
       expect(finished.code).toBe(0);
-      expect(finished.stdout).toMatch(new RegExp(`argv: \\["${EMULATOR}","--no_browser","--host","0.0.0.0","--port","\\d+","--top_level_folder","${images}","${images}"\\]`));
+      expect(finished.stdout).toMatch(new RegExp(`argv: \\["${EMULATOR}","--no_browser","--no_log","--no_user_config","--no_system_config","--host","0.0.0.0","--port","3003,3500","--top_level_folder","${images}","--http_url_prefix","/carta/[^"]+","--initial_timeout","900","--exit_timeout","300","${images}"\\]`));
       expect(finished.stdout).toContain('env: CARTA_AUTH_TOKEN=[REDACTED]');
       expect(treeFingerprint(dir)).toEqual(before);
       expect(readdirSync(dir).sort()).toEqual(['images']);

@@ -2,18 +2,34 @@ import { redisLocation, redisReason } from '../src/session/redis';
 import { endpointText, GaveUp, retry } from '@envoys/envoy-core';
 import { backendUrl, traefikRoutes } from '../src/session/routes';
 import { TimeoutError } from '../src/session/timing';
+import { BackendOutput } from '../src/session/output';
 
 // The small pieces of a session whose edge cases the whole-session tests do not reach.
 describe('session parts', () => {
-  it('routes: the five keys of SPEC 6.3 step 5; an IPv6 host gets brackets in the service URL', () => {
-    expect(traefikRoutes('s-1', 'node7.example.org', 40123)).toEqual([
-      { key: 'traefik/http/routers/carta-s-1/rule', value: 'PathPrefix(`/carta/s-1`)' },
-      { key: 'traefik/http/routers/carta-s-1/service', value: 'carta-s-1' },
-      { key: 'traefik/http/routers/carta-s-1/middlewares/0', value: 'carta-s-1-strip' },
-      { key: 'traefik/http/middlewares/carta-s-1-strip/stripPrefix/prefixes/0', value: '/carta/s-1' },
-      { key: 'traefik/http/services/carta-s-1/loadbalancer/servers/0/url', value: 'http://node7.example.org:40123/' },
+  it('routes: Host() and path rule, explicit priority and entry points, under the root key; an IPv6 host gets brackets', () => {
+    const options = { rootKey: 'proxy/a', proxyHost: 'viewer.example.org', entrypoints: ['websecure', 'internal'], priority: 500 };
+    expect(traefikRoutes('s-1', 'node7.example.org', 40123, options)).toEqual([
+      { key: 'proxy/a/http/routers/carta-s-1/rule', value: 'Host(`viewer.example.org`) && PathPrefix(`/carta/s-1/`)' },
+      { key: 'proxy/a/http/routers/carta-s-1/service', value: 'carta-s-1' },
+      { key: 'proxy/a/http/routers/carta-s-1/priority', value: '500' },
+      { key: 'proxy/a/http/routers/carta-s-1/entrypoints/0', value: 'websecure' },
+      { key: 'proxy/a/http/routers/carta-s-1/entrypoints/1', value: 'internal' },
+      { key: 'proxy/a/http/services/carta-s-1/loadbalancer/servers/0/url', value: 'http://node7.example.org:40123/' },
     ]);
+    expect(traefikRoutes('s-1', 'h', 1, { ...options, proxyHost: undefined })[0]?.value).toBe('PathPrefix(`/carta/s-1/`)');
     expect(backendUrl('fd00::7', 3002)).toBe('http://[fd00::7]:3002/');
+  });
+
+  it('backend output: the port it really listens on, a port it could not bind, why it exited by itself', () => {
+    const output = new BackendOutput();
+    output.take('[x] [CARTA] [info] Listening on port 3');
+    output.take('007 with top level folder /d, starting folder /d.\n');
+    expect(output.port).toBe(3007);
+    const busy = new BackendOutput();
+    busy.take('[x] [CARTA] [error] Could not listen on port 3003!\n\n[x] [CARTA] [info] Listening on port 3003 with top level folder /d\n');
+    expect([busy.port, busy.bindFailure]).toEqual([undefined, 'Could not listen on port 3003!']);
+    output.take('[x] [CARTA] [info] Session 1 [127.0.0.1] Connected. Num sessions: 1\n[x] [CARTA] [info] No sessions timeout.\n');
+    expect([output.connected, output.noSessionsTimeout]).toEqual([true, true]);
   });
 
   it('Redis URLs: the location never shows credentials', () => {

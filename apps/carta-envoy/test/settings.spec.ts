@@ -40,7 +40,7 @@ describe('carta-envoy settings and dry runs', () => {
     const { finished, report } = await dryRun({ CARTA_PROXY_BASE_URL: 'https://viewer.example.org/' });
     expect(finished.code).toBe(0);
     const port = report.steps.find((s) => s.name === 'port');
-    expect(port?.detail).toMatch(new RegExp(`^port (\\d+); the proxy will reach the backend at http://${hostname().replace(/\./g, '\\.')}[^:]*:\\1/$`));
+    expect(port?.detail).toMatch(new RegExp(`^the backend picks a free port in 3003-3500; the proxy will reach it at ${hostname().replace(/\./g, '\\.')}`));
     // A trailing slash on the proxy base URL does not double the slash in the session URL.
     expect(report.details.session?.url).toBe('https://viewer.example.org/carta/cfg/');
   });
@@ -62,7 +62,8 @@ describe('carta-envoy settings and dry runs', () => {
     writeFileSync(join(image, 'table.dat'), '');
     const { finished, report } = await dryRun({ CARTA_PROXY_BASE_URL: 'https://v.example.org' }, ['--single', image]);
     expect(finished.code).toBe(0);
-    expect(finished.stdout).toContain(`"--top_level_folder","${join(dir, 'images')}","${image}"]`);
+    expect(finished.stdout).toContain(`"--top_level_folder","${join(dir, 'images')}",`);
+    expect(finished.stdout).toContain(`,"${image}"]`);
     expect(report.steps.find((s) => s.name === 'audit')?.detail).toBe(`CASA image ${image}; top-level folder ${join(dir, 'images')}`);
   });
 });

@@ -24,7 +24,7 @@ async function slowWorkflow(): Promise<{ url: string; server: Server }> {
 // The phases of a session after the launch, each with the line that says it has begun.
 const PHASES: StopPoint[] = [
   AT_LAUNCH, // waiting for the backend to answer
-  { step: 'routes', after: /\[ready\] the backend answers/ },
+  { step: 'routes', after: /\[ready\] the backend serves its page/ },
   { step: 'notify', after: /\[routes\] routed / },
   { step: 'lifetime', after: /\[notify\] session ready at / },
 ];
@@ -55,6 +55,7 @@ describe('carta-envoy stopped by a signal during each step', () => {
       const env = {
         CARTA_BACKEND: EMULATOR,
         CARTA_PROXY_BASE_URL: PROXY,
+        CARTA_CHECK_PROXY: 'false',
         CARTA_EMULATOR_PIDFILE: pidFile,
         CARTA_REDIS_URL: redis.url,
         CARTA_NOTIFY_URL: workflow.url,

@@ -14,7 +14,7 @@ export * from './process/launch-plan';
 export { SignalHub, STOP_SIGNALS, type SignalListener } from './process/signals';
 export { startSupervised, type SuperviseOptions } from './process/supervise';
 export { findExecutable, type ExecutableLookup } from './process/find-executable';
-export { Watchdog, WATCHDOG_ARGUMENT } from './process/watchdog';
+export { AT_DEATH_ARGUMENT, Watchdog, WATCHDOG_ARGUMENT } from './process/watchdog';
 export { groupAlive, livingGroupMembers, stopGroup, signalGroup } from './process/group';
 export * from './launcher/launcher';
 export * from './launcher/definition';

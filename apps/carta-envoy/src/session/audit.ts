@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, open, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { describeErrno, InvalidInputError, inputError, errnoCode } from '@envoys/envoy-core';
 
 /** What the backend is asked to open, as the audit found it (SPEC 6.3 step 1). */
@@ -9,6 +9,8 @@ export interface SessionTarget {
   readonly path: string;
   /** CARTA's --top_level_folder: the folder itself, or the image's parent. */
   readonly topLevelFolder: string;
+  /** --single: the image relative to the top-level folder, for the URL's `file=` (CARTA opens it). */
+  readonly file?: string;
   /** One line for the log and the report. */
   readonly description: string;
   /** Doubts that do not stop the session: CARTA reads more formats than the audit recognises. */
@@ -67,7 +69,7 @@ export async function auditImage(given: string, cwd: string): Promise<SessionTar
     const miriad = !casa && (await exists(join(path, 'header'))) && (await exists(join(path, 'image')));
     const kind = casa ? 'CASA image' : miriad ? 'MIRIAD image' : 'image directory';
     const warnings = casa || miriad ? [] : [`${path} is a directory with neither table.dat (CASA) nor header and image (MIRIAD); CARTA may not open it`];
-    return { path, topLevelFolder, description: `${kind} ${path}`, warnings };
+    return { path, topLevelFolder, file: basename(path), description: `${kind} ${path}`, warnings };
   }
   if (!info.isFile()) throw new InvalidInputError(`image ${path} is neither a file nor a directory`);
   const first = await head(path, HDF5_MAGIC.length);
@@ -75,7 +77,7 @@ export async function auditImage(given: string, cwd: string): Promise<SessionTar
   const hdf5 = first.equals(HDF5_MAGIC);
   const kind = fits ? 'FITS image' : hdf5 ? 'HDF5 image' : 'image file';
   const warnings = fits || hdf5 ? [] : [`${path} does not start like a FITS or HDF5 file; CARTA may not open it`];
-  return { path, topLevelFolder, description: `${kind} ${path}`, warnings };
+  return { path, topLevelFolder, file: basename(path), description: `${kind} ${path}`, warnings };
 }
 
 /** `--folder DIR`: must be a readable directory; missing is 66, a file (or unreadable) is 65. */

@@ -1,36 +1,53 @@
 import { sleep } from '@envoys/envoy-core';
 
 const POLL_MS = 100;
-const ATTEMPT_MS = 1000;
+const ATTEMPT_MS = 2000;
+
+/** The last thing a probe saw, for the message when it gives up. */
+export interface Probe {
+  ok: boolean;
+  saw: string;
+}
+
+/** One GET with a time limit; resolves with what it saw (status, or why there was none). */
+async function probeOnce(url: string, headers: Record<string, string>, accept: (status: number, body: string) => boolean, limitMs: number, stop: AbortSignal): Promise<Probe> {
+  // One abort for both reasons to give up on an attempt (AbortSignal.any needs Node 20.3).
+  const attempt = new AbortController();
+  const onStop = () => attempt.abort();
+  stop.addEventListener('abort', onStop, { once: true });
+  const timer = setTimeout(onStop, limitMs);
+  try {
+    const response = await fetch(url, { headers, signal: attempt.signal, redirect: 'manual' });
+    const body = (await response.text()).slice(0, 2000);
+    const shown = body.replace(/\s+/g, ' ').trim().slice(0, 80);
+    return { ok: accept(response.status, body), saw: `HTTP ${response.status}${shown ? ` (${shown})` : ''}` };
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
+    return { ok: false, saw: attempt.signal.aborted ? `no answer within ${limitMs / 1000} s` : `no connection (${code || (cause instanceof Error ? cause.message : String(cause))})` };
+  } finally {
+    clearTimeout(timer);
+    stop.removeEventListener('abort', onStop);
+  }
+}
 
 /**
- * Waits until the backend answers HTTP on its port (SPEC 6.3 step 4). Any answer counts, also 403: the probe
- * carries no token, so it proves the server is up without counting as a user of the session (which would
- * reset the backend's idle and initial time-outs). Resolves true when it answered, false when `timeoutMs`
- * passed or `stop` aborted (the backend exited, or the envoy is being stopped).
+ * Polls `url` until `accept` holds for an answer, `timeoutMs` passed or `stop` aborted; resolves with the
+ * last probe. Used for the backend's own page (200 from its frontend, not any answer: a backend without its
+ * frontend files answers 404) and for the route through the proxy.
  */
-export async function waitUntilReady(port: number, timeoutMs: number, stop: AbortSignal): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  const url = `http://127.0.0.1:${port}/`;
-  while (!stop.aborted) {
+export async function pollUntil(
+  url: string,
+  options: { headers?: Record<string, string>; accept: (status: number, body: string) => boolean; timeoutMs: number; stop: AbortSignal },
+): Promise<Probe> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last: Probe = { ok: false, saw: 'nothing (not tried)' };
+  while (!options.stop.aborted) {
     const left = deadline - Date.now();
-    if (left <= 0) return false;
-    // One abort for both reasons to give up on an attempt (AbortSignal.any needs Node 20.3).
-    const attempt = new AbortController();
-    const onStop = () => attempt.abort();
-    stop.addEventListener('abort', onStop, { once: true });
-    const timer = setTimeout(onStop, Math.min(ATTEMPT_MS, left));
-    try {
-      const response = await fetch(url, { signal: attempt.signal });
-      await response.body?.cancel();
-      return true;
-    } catch {
-      // Not listening yet (connection refused) or not answering yet: try again shortly.
-    } finally {
-      clearTimeout(timer);
-      stop.removeEventListener('abort', onStop);
-    }
-    await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), stop);
+    if (left <= 0) return last;
+    last = await probeOnce(url, options.headers ?? {}, options.accept, Math.min(ATTEMPT_MS, left), options.stop);
+    if (last.ok) return last;
+    await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), options.stop);
   }
-  return false;
+  return last;
 }

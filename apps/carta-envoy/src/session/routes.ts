@@ -13,20 +13,39 @@ export function backendUrl(host: string, port: number): string {
   return `http://${shown}:${port}/`;
 }
 
+/** Where and how the proxy serves a session (the routing settings). */
+export interface RouteOptions {
+  readonly rootKey: string;
+  /** The rule's Host(); undefined: any host. */
+  readonly proxyHost: string | undefined;
+  readonly entrypoints: readonly string[];
+  readonly priority: number;
+}
+
+/** The path under which the proxy serves a session, and the backend serves everything (--http_url_prefix). */
+export function sessionPrefix(sessionId: string): string {
+  return `/carta/${sessionId}`;
+}
+
 /**
- * The router, middleware and service of SPEC 6.3 step 5, all named `carta-<ID>`: requests for
- * `/carta/<ID>/...` lose that prefix and go to the backend. The service URL comes last: it is the key that
- * says which backend owns the route (see SessionRoutes.remove).
+ * The router and service, both named `carta-<ID>`: requests for `/carta/<ID>/...` go to the backend as they
+ * are (the backend serves under that prefix itself, so that the frontend's API calls, which follow
+ * /config's apiAddress, stay in the session). The rule ends in `/`: `/carta/<ID>` alone would also match
+ * `/carta/<ID>2`. Entry points are always named (a router without them is served on every entry point,
+ * plain HTTP too) and the priority is explicit (Traefik's default, the rule's length, lets a longer site
+ * rule take the session). The service URL comes last: it is the key that says which backend owns the route
+ * (see SessionRoutes.remove).
  */
-export function traefikRoutes(sessionId: string, host: string, port: number): RouteKey[] {
+export function traefikRoutes(sessionId: string, host: string, port: number, options: RouteOptions): RouteKey[] {
   const name = `carta-${sessionId}`;
-  const prefix = `/carta/${sessionId}`;
+  const root = options.rootKey;
+  const path = `PathPrefix(\`${sessionPrefix(sessionId)}/\`)`;
   return [
-    { key: `traefik/http/routers/${name}/rule`, value: `PathPrefix(\`${prefix}\`)` },
-    { key: `traefik/http/routers/${name}/service`, value: name },
-    { key: `traefik/http/routers/${name}/middlewares/0`, value: `${name}-strip` },
-    { key: `traefik/http/middlewares/${name}-strip/stripPrefix/prefixes/0`, value: prefix },
-    { key: `traefik/http/services/${name}/loadbalancer/servers/0/url`, value: backendUrl(host, port) },
+    { key: `${root}/http/routers/${name}/rule`, value: options.proxyHost ? `Host(\`${options.proxyHost}\`) && ${path}` : path },
+    { key: `${root}/http/routers/${name}/service`, value: name },
+    { key: `${root}/http/routers/${name}/priority`, value: String(options.priority) },
+    ...options.entrypoints.map((entrypoint, index) => ({ key: `${root}/http/routers/${name}/entrypoints/${index}`, value: entrypoint })),
+    { key: `${root}/http/services/${name}/loadbalancer/servers/0/url`, value: backendUrl(host, port) },
   ];
 }
 
@@ -52,8 +71,17 @@ export class SessionRoutes {
     private readonly redisUrl: string,
     readonly routes: readonly RouteKey[],
     private readonly logger: Logger,
+    /** Routes written by an envoy that died: the at-death work removes them. */
+    written = false,
   ) {
     this.location = redisLocation(redisUrl);
+    this.touched = written;
+  }
+
+  /** The at-death payload: everything the watchdog's run needs to remove these routes, credentials included. */
+  atDeathPayload(sessionId: string, logFormat: string): string {
+    const orphans: OrphanRoutes = { sessionId, redisUrl: this.redisUrl, routes: this.routes, logFormat };
+    return JSON.stringify(orphans);
   }
 
   get written(): readonly string[] {
@@ -146,5 +174,25 @@ export class SessionRoutes {
       const attempts = error instanceof GaveUp ? ` after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}` : '';
       return { removed: [], notRemoved: keys, leftToOwner: [], error: `Redis at ${this.location}: ${redisReason(cause)}${attempts}` };
     }
+  }
+}
+
+/** What the watchdog needs to remove a session's routes after the envoy died (its at-death payload). */
+export interface OrphanRoutes {
+  readonly sessionId: string;
+  readonly redisUrl: string;
+  readonly routes: readonly RouteKey[];
+  readonly logFormat: string;
+}
+
+/** Restores the routes an envoy wrote from its at-death payload; undefined when the payload is not one. */
+export function orphanRoutes(payload: string): OrphanRoutes | undefined {
+  try {
+    const parsed = JSON.parse(payload) as Partial<OrphanRoutes>;
+    const routes = Array.isArray(parsed.routes) ? parsed.routes.filter((route) => typeof route?.key === 'string' && typeof route.value === 'string') : [];
+    if (typeof parsed.redisUrl !== 'string' || typeof parsed.sessionId !== 'string' || routes.length === 0) return undefined;
+    return { sessionId: parsed.sessionId, redisUrl: parsed.redisUrl, routes, logFormat: parsed.logFormat === 'json' ? 'json' : 'text' };
+  } catch {
+    return undefined;
   }
 }

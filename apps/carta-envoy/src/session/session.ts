@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
   ExternalFailureError,
@@ -23,22 +24,19 @@ import { findBackend } from './backend';
 import { nodeFqdn } from './host';
 import { untilLifetimeEnds } from './lifetime';
 import { postEvent, type Delivery } from './notify';
-import { freePort, portTaken } from './port';
-import { waitUntilReady } from './ready';
+import { BackendOutput } from './output';
+import { pollUntil } from './ready';
 import { permanentRedisError, redisLocation, redisReason, withRedis } from './redis';
-import { backendUrl, SessionRoutes, traefikRoutes, type Removal } from './routes';
-import { settledWithin } from './timing';
+import { backendUrl, SessionRoutes, sessionPrefix, traefikRoutes, type Removal } from './routes';
 import { newToken } from './token';
 
 /** Checks the mode's argument (IMAGE or DIR) and says what the backend opens. */
 export type TargetAudit = (given: string, cwd: string) => Promise<SessionTarget>;
 
 /** Why the session ended, for the carta-ended notification and the report. */
-type EndReason = 'lifetime' | 'backend-exited' | 'signal' | 'failure';
+type EndReason = 'lifetime' | 'initial-timeout' | 'exit-timeout' | 'backend-exited' | 'signal' | 'failure';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
-// Launches of the backend in one session when its port keeps being taken by other processes before it binds.
-const MAX_LAUNCHES = 3;
 // Routes outlive the session's end by this much at most when the envoy dies without its teardown.
 const ROUTE_TTL_MARGIN_MS = 10 * 60 * 1000;
 
@@ -57,8 +55,12 @@ export function cartaSession(context: EnvoyContext, argument: 'IMAGE' | 'DIR', a
 
 class CartaSession implements Launcher {
   readonly steps: readonly SetupStep[];
+  /** The ID in routes and URL: lower case, because Traefik's keys are case-insensitive (`Ab` and `ab` are one router). */
   private readonly sessionId: string;
+  /** The ID as the workflow system gave it, in the notifications. */
+  private readonly requestedId: string;
   private readonly token: string;
+  private readonly output = new BackendOutput();
   private settings: SessionSettings | undefined;
   private target: SessionTarget | undefined;
   private backend: string | undefined;
@@ -67,9 +69,6 @@ class CartaSession implements Launcher {
   private routes: SessionRoutes | undefined;
   private expiresAt: Date | undefined;
   private launched = false;
-  private launches = 0;
-  /** The port another process took before the backend could bind it: the backend is launched again elsewhere. */
-  private portLost: number | undefined;
   private endedBy: EndReason = 'failure';
   /** What the live status says of the session. */
   private phase: 'not started' | 'starting' | 'ready' | 'ended' = 'not started';
@@ -82,7 +81,8 @@ class CartaSession implements Launcher {
   ) {
     const id = context.commandLine.options['--session-id'];
     if (typeof id !== 'string' || !SESSION_ID.test(id)) throw new UsageError('option --session-id: only letters, digits, - and _ are allowed');
-    this.sessionId = id;
+    this.requestedId = id;
+    this.sessionId = id.toLowerCase();
     // Secrets are registered before any step runs, so nothing printed from here on can carry them (the Redis
     // URL's password is registered by the runner, as every URL setting's).
     this.token = newToken(context.redactor);
@@ -101,7 +101,13 @@ class CartaSession implements Launcher {
 
   /** The public URL without its token: what the report and the log may show. */
   private get publicUrl(): string {
-    return `${this.config.proxyBaseUrl}/carta/${this.sessionId}/`;
+    return `${this.config.proxyBaseUrl}${sessionPrefix(this.sessionId)}/`;
+  }
+
+  /** The URL the user gets: the token, and for --single the image (relative to the top-level folder, as CARTA names it). */
+  private get userUrl(): string {
+    const file = this.target?.file;
+    return `${this.publicUrl}?token=${this.token}${file ? `&file=${encodeURIComponent(file)}` : ''}`;
   }
 
   private recordSession(): void {
@@ -122,7 +128,8 @@ class CartaSession implements Launcher {
   /**
    * The session in the live status: what an operator needs to find it (the public URL without its token,
    * which is a secret, and the backend's address behind the proxy) and the time left before the lifetime
-   * ends; the backend may end it earlier after `idleTimeoutSeconds` without a user.
+   * ends; the backend ends it earlier when nobody opens it (`initialTimeoutSeconds`) or the last browser left
+   * (`exitTimeoutSeconds`).
    */
   private showSession(): void {
     const { status } = this.context;
@@ -134,13 +141,14 @@ class CartaSession implements Launcher {
         url: state === 'ready' ? this.publicUrl : undefined,
         backendUrl: this.host && this.port ? backendUrl(this.host, this.port) : undefined,
         expiresAt: this.expiresAt?.toISOString(),
-        idleTimeoutSeconds: this.settings?.idleTimeoutSeconds,
+        initialTimeoutSeconds: this.settings?.initialTimeoutSeconds,
+        exitTimeoutSeconds: this.settings?.exitTimeoutSeconds,
       },
     });
     const expires = this.expiresAt?.getTime();
     if (state === 'ready' && expires !== undefined) {
       const secondsLeft = () => Math.max(0, Math.round((expires - Date.now()) / 1000));
-      status.live('timeLeft', () => ({ seconds: secondsLeft(), until: this.expiresAt?.toISOString(), limit: 'lifetime', idleTimeoutSeconds: this.settings?.idleTimeoutSeconds }));
+      status.live('timeLeft', () => ({ seconds: secondsLeft(), until: this.expiresAt?.toISOString(), limit: 'lifetime', initialTimeoutSeconds: this.settings?.initialTimeoutSeconds, exitTimeoutSeconds: this.settings?.exitTimeoutSeconds }));
       status.progress(`session ${this.sessionId} ready, ${Math.ceil(secondsLeft() / 60)} min left`);
     } else {
       status.live('timeLeft', undefined);
@@ -152,7 +160,10 @@ class CartaSession implements Launcher {
     const given = this.context.commandLine.args[this.argument] ?? '';
     this.target = await this.audit(given, this.context.workDir);
     for (const warning of this.target.warnings) this.context.logger.child('audit').warn(warning);
-    this.settings = sessionSettings(this.context.settings);
+    this.settings = sessionSettings(this.context.settings, this.context.env);
+    if (this.sessionId !== this.requestedId) {
+      this.context.logger.child('audit').warn(`session ID ${this.requestedId} is routed as ${this.sessionId}: Traefik does not tell IDs apart by case`);
+    }
     if (!this.settings.notifyUrl) {
       this.context.logger.child('audit').warn('envoys.carta.notifyUrl is not set: nobody will be told the session URL');
     }
@@ -182,53 +193,69 @@ class CartaSession implements Launcher {
   }
 
   private async pickPort(): Promise<string> {
-    this.port = await freePort();
     this.host = this.config.host ?? (await nodeFqdn());
-    this.routes = new SessionRoutes(this.config.redisUrl, traefikRoutes(this.sessionId, this.host, this.port), this.context.logger.child('routes'));
     this.recordSession();
-    return `port ${this.port}; the proxy will reach the backend at ${backendUrl(this.host, this.port)}`;
+    const { low, high } = this.config.backendPorts;
+    return `the backend picks a free port in ${low}-${high}; the proxy will reach it at ${this.host}`;
   }
 
-  /** The backend lost its port to another process before it could bind it: the same launch on a new port. */
-  async relaunch(): Promise<LaunchPlan | undefined> {
-    const lost = this.portLost;
-    if (lost === undefined) return undefined;
-    this.portLost = undefined;
-    await this.pickPort();
-    this.context.logger.child('port').warn(`port ${lost} was taken by another process before the backend could listen on it: launching it again on port ${this.port}`);
-    return this.launchPlan();
+  /** The backend's environment beyond the envoy's own: the token, and a HOME that exists (CARTA reads it at start). */
+  private backendEnv(): Record<string, string> {
+    const env: Record<string, string> = { CARTA_AUTH_TOKEN: this.token };
+    const home = this.context.env['HOME'];
+    if (!home || !existsSync(home) || !statSync(home).isDirectory()) {
+      this.context.logger.child('launch').warn(`HOME ${home ? `${home} does not exist` : 'is not set'}: the backend gets ${this.context.workDir}`);
+      env['HOME'] = this.context.workDir;
+    }
+    return env;
   }
 
   launchPlan(): LaunchPlan {
-    const { target, backend, port } = this;
-    if (!target || !backend || port === undefined) throw new Error('the setup steps have not run');
-    const idle = this.config.idleTimeoutSeconds;
+    const { target, backend } = this;
+    if (!target || !backend) throw new Error('the setup steps have not run');
+    const config = this.config;
+    const { low, high } = config.backendPorts;
+    const option = (name: string, value: number | string | undefined) => (value === undefined ? [] : [name, String(value)]);
     this.launched = !this.context.dryRun;
-    this.launches += 1;
     if (this.launched) this.phase = 'starting';
     return {
       argv: [
         backend,
         '--no_browser',
+        // The envoy keeps the backend's output; the user's and the system's settings files must not change the session.
+        '--no_log',
+        '--no_user_config',
+        '--no_system_config',
         '--host',
         '0.0.0.0',
         '--port',
-        String(port),
+        low === high ? String(low) : `${low},${high}`,
         '--top_level_folder',
         target.topLevelFolder,
-        ...(idle === undefined ? [] : ['--idle_timeout', String(idle)]),
+        '--http_url_prefix',
+        sessionPrefix(this.sessionId),
+        '--initial_timeout',
+        String(config.initialTimeoutSeconds),
+        '--exit_timeout',
+        String(config.exitTimeoutSeconds),
+        ...option('--idle_timeout', config.idleTimeoutSeconds),
+        ...option('--omp_threads', config.ompThreads),
+        ...option('--frontend_folder', config.frontendFolder),
+        ...config.backendArgs,
         target.path,
       ],
-      cwd: this.context.workDir,
-      env: { CARTA_AUTH_TOKEN: this.token },
+      // The starting folder is the working directory unless a folder is given: it must lie in the top-level folder.
+      cwd: target.topLevelFolder,
+      env: this.backendEnv(),
       // CARTA's backend shuts down cleanly on SIGINT, also when the envoy itself got SIGTERM (SPEC 6.3 step 8).
       stopSignal: 'SIGINT',
+      onOutput: this.output.take,
     };
   }
 
   async whileRunning(running: RunningProcess): Promise<void> {
-    const { port, routes } = this;
-    if (port === undefined || !routes) throw new Error('the setup steps have not run');
+    const { host } = this;
+    if (host === undefined) throw new Error('the setup steps have not run');
     // `ended` aborts when the session can no longer go on: the backend exited or the envoy is being stopped.
     const ended = new AbortController();
     let exited: LaunchResult | undefined;
@@ -242,34 +269,44 @@ class CartaSession implements Launcher {
     const onSignal = () => ended.abort();
     if (this.context.signal.aborted) ended.abort();
     this.context.signal.addEventListener('abort', onSignal, { once: true });
+    const stoppedHow = (): EndReason => (this.context.signal.aborted || !exited ? 'signal' : this.exitReason());
     try {
-      const log = this.context.logger.child('ready');
-      const ready = await waitUntilReady(port, this.config.readyTimeoutMs, ended.signal);
-      if (!ready) {
+      const port = await this.backendPort(ended.signal, () => exited);
+      if (port === undefined) return this.end('signal');
+      this.port = port;
+      this.routes = new SessionRoutes(this.config.redisUrl, traefikRoutes(this.sessionId, host, port, this.routeOptions()), this.context.logger.child('routes'));
+      this.recordSession();
+
+      const page = await pollUntil(`http://127.0.0.1:${port}${sessionPrefix(this.sessionId)}/`, {
+        accept: (status) => status === 200,
+        timeoutMs: this.config.readyTimeoutMs,
+        stop: ended.signal,
+      });
+      if (!page.ok) {
         if (this.context.signal.aborted) return this.end('signal');
-        // The backend may have exited a moment ago, its result not yet delivered.
-        const result = exited ?? (await settledWithin(running.result, 50));
-        if (result && result.exitCode !== 0 && this.launches < MAX_LAUNCHES && (await portTaken(port))) {
-          // freePort() closes its socket for the backend to bind: someone else bound it first. Not a failure
-          // of the backend: relaunch() gives it another port.
-          this.portLost = port;
-          return;
-        }
-        if (result) throw new ExternalFailureError(`CARTA backend ${describeExit(result)} before it answered on port ${port}`);
-        throw new ExternalFailureError(`CARTA backend did not answer on port ${port} within ${this.config.readyTimeoutMs / 1000} s (envoys.carta.readyTimeoutSeconds); it was stopped`);
+        if (exited) throw new ExternalFailureError(`CARTA backend ${describeExit(exited)} before it served its page on port ${port}`);
+        if (this.output.noFrontend) throw new UnavailableError(`CARTA backend cannot serve its page: ${this.output.noFrontend} (set envoys.carta.frontendFolder)`);
+        throw new ExternalFailureError(
+          `CARTA backend did not serve its page on port ${port} within ${this.config.readyTimeoutMs / 1000} s (envoys.carta.readyTimeoutSeconds): it answered ${page.saw}; it was stopped`,
+        );
       }
-      log.info(`the backend answers on port ${port}`);
+      this.context.logger.child('ready').info(`the backend serves its page on port ${port}`);
 
       // The lifetime counts from the moment the route exists: the user gets all of it.
       const deadline = Date.now() + this.config.lifetimeMs;
       this.expiresAt = new Date(deadline);
-      if (ended.signal.aborted) return this.end(!this.context.signal.aborted && exited ? 'backend-exited' : 'signal');
+      if (ended.signal.aborted) return this.end(stoppedHow());
+      const routes = this.routes;
+      // Registered before the write: should the envoy be killed from here on, the watchdog removes the keys.
+      this.context.atDeath(routes.atDeathPayload(this.sessionId, this.context.commandLine.logFormat));
       await routes.write(Math.ceil((deadline - Date.now() + this.config.graceMs + ROUTE_TTL_MARGIN_MS) / 1000), ended.signal);
-      this.context.logger.child('routes').info(`routed ${this.publicUrl} to ${backendUrl(this.host ?? '', port)}`, { keys: routes.written.length });
+      this.context.logger.child('routes').info(`routed ${this.publicUrl} to ${backendUrl(host, port)}`, { keys: routes.written.length });
       this.recordRoutes();
       this.recordSession();
 
-      if (ended.signal.aborted) return this.end(!this.context.signal.aborted && exited ? 'backend-exited' : 'signal');
+      if (ended.signal.aborted) return this.end(stoppedHow());
+      if (this.config.checkProxy) await this.checkProxy(ended.signal);
+      if (ended.signal.aborted) return this.end(stoppedHow());
       await this.announce(ended.signal);
       if (!ended.signal.aborted) {
         this.phase = 'ready';
@@ -282,11 +319,80 @@ class CartaSession implements Launcher {
         await running.stop('lifetime');
         return;
       }
-      this.end(!this.context.signal.aborted && exited ? 'backend-exited' : 'signal');
-      if (exited) this.context.logger.child('lifetime').info(`the backend ${describeExit(exited)} by itself`);
+      this.end(stoppedHow());
+      if (exited && !this.context.signal.aborted) this.context.logger.child('lifetime').info(`the backend ${describeExit(exited)} by itself (${this.describeReason(this.exitReason())})`);
     } finally {
       this.context.signal.removeEventListener('abort', onSignal);
     }
+  }
+
+  private routeOptions() {
+    const { rootKey, proxyHost, entrypoints, routerPriority } = this.config;
+    return { rootKey, proxyHost, entrypoints, priority: routerPriority };
+  }
+
+  /** Why a backend that exited by itself did: its own time-outs say so on its output. */
+  private exitReason(): EndReason {
+    if (!this.output.noSessionsTimeout) return 'backend-exited';
+    return this.output.connected ? 'exit-timeout' : 'initial-timeout';
+  }
+
+  private describeReason(reason: EndReason): string {
+    if (reason === 'initial-timeout') return `nobody opened the session within ${this.config.initialTimeoutSeconds} s (envoys.carta.initialTimeoutSeconds)`;
+    if (reason === 'exit-timeout') return `the last browser left ${this.config.exitTimeoutSeconds} s before (envoys.carta.exitTimeoutSeconds)`;
+    return 'its own decision';
+  }
+
+  /**
+   * The port the backend really listens on, from its own output (it picks one in the range itself). A port
+   * it could not bind is exit 69 whatever its exit status (the real backend exits 0 then); exiting before it
+   * said is a backend failure (70); no word within the ready time-out too.
+   */
+  private async backendPort(stop: AbortSignal, exited: () => LaunchResult | undefined): Promise<number | undefined> {
+    const timeout = AbortSignal.timeout(this.config.readyTimeoutMs);
+    const either = new AbortController();
+    const abort = () => either.abort();
+    stop.addEventListener('abort', abort, { once: true });
+    timeout.addEventListener('abort', abort, { once: true });
+    if (stop.aborted) abort();
+    try {
+      await this.output.until(() => this.output.port !== undefined || this.output.bindFailure !== undefined, either.signal);
+    } finally {
+      stop.removeEventListener('abort', abort);
+      timeout.removeEventListener('abort', abort);
+    }
+    const { low, high } = this.config.backendPorts;
+    if (this.output.bindFailure) {
+      throw new UnavailableError(`CARTA backend found no free port: it said "${this.output.bindFailure}" (envoys.carta.backendPorts ${low}-${high})`);
+    }
+    if (this.output.port !== undefined) return this.output.port;
+    if (this.context.signal.aborted) return undefined;
+    const result = exited();
+    if (result) throw new ExternalFailureError(`CARTA backend ${describeExit(result)} before it listened on a port`);
+    throw new ExternalFailureError(`CARTA backend did not say which port it listens on within ${this.config.readyTimeoutMs / 1000} s (envoys.carta.readyTimeoutSeconds); it was stopped`);
+  }
+
+  /**
+   * The route must reach THIS backend through the proxy before anyone is told the URL: a Redis database
+   * Traefik does not read, a proxy that is not watching, or a rule that shadows the route would otherwise
+   * announce a dead link. Only this backend accepts the session's token on its database API.
+   */
+  private async checkProxy(stop: AbortSignal): Promise<void> {
+    const url = `${this.publicUrl}api/database/preferences`;
+    const probe = await pollUntil(url, {
+      headers: { 'carta-auth-token': this.token },
+      accept: (status, body) => status === 200 && body.includes('"success"'),
+      timeoutMs: this.config.proxyCheckMs,
+      stop,
+    });
+    if (probe.ok) {
+      this.context.logger.child('proxy').info(`the proxy routes ${this.publicUrl} to this backend`);
+      return;
+    }
+    if (stop.aborted) return;
+    throw new UnavailableError(
+      `the proxy does not route ${this.publicUrl} to this session's backend within ${this.config.proxyCheckMs / 1000} s (envoys.carta.proxyCheckSeconds): ${url} answered ${probe.saw}; check that Traefik reads ${redisLocation(this.config.redisUrl)} under root key ${this.config.rootKey}, serves entry points ${this.config.entrypoints.join(',')}, and that no router outranks priority ${this.config.routerPriority}`,
+    );
   }
 
   private end(reason: EndReason): void {
@@ -318,8 +424,8 @@ class CartaSession implements Launcher {
       notifyUrl,
       {
         event: 'carta-ready',
-        sessionId: this.sessionId,
-        url: `${this.publicUrl}?token=${this.token}`,
+        sessionId: this.requestedId,
+        url: this.userUrl,
         expiresAt: this.expiresAt?.toISOString(),
       },
       { tries: 5, firstDelayMs: 250, attemptMs: 5000, signal: ended },
@@ -382,6 +488,8 @@ class CartaSession implements Launcher {
     this.recordRoutes();
     const removal = await this.routes.remove(deadline);
     this.recordRoutes(removal);
+    // Removed, or left to their new owner: nothing for the watchdog to do should the envoy die now.
+    if (removal.notRemoved.length === 0) this.context.atDeath(undefined);
     if (removal.removed.length > 0) this.context.logger.child('teardown').info(`removed ${removal.removed.length} Traefik keys from Redis`);
     return removal;
   }
@@ -394,7 +502,7 @@ class CartaSession implements Launcher {
     const log = this.context.logger.child('teardown');
     const delivery = await postEvent(
       notifyUrl,
-      { event: 'carta-ended', sessionId: this.sessionId, reason: this.endedBy, endedAt: new Date().toISOString() },
+      { event: 'carta-ended', sessionId: this.requestedId, reason: this.endedBy, endedAt: new Date().toISOString() },
       { tries: 3, firstDelayMs: 250, attemptMs: 3000, deadline: Math.max(deadline, Date.now() + 1000) },
       log,
     );

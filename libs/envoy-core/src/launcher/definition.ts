@@ -11,6 +11,12 @@ export interface EnvoyDefinition {
   workDir(commandLine: ParsedCommandLine): string;
   /** One launcher per mode name. */
   readonly launchers: Readonly<Record<string, LauncherFactory>>;
+  /**
+   * Work the watchdog runs when the envoy died without its teardown (SIGKILL): it gets the payload a
+   * launcher registered with `EnvoyContext.atDeath` and returns an exit status. For what lives outside the
+   * node (a proxy route), which stopping the external system's process group does not remove.
+   */
+  readonly atDeath?: (payload: string) => Promise<number>;
 }
 
 /** Settings every envoy has. */

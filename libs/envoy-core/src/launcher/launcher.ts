@@ -40,6 +40,12 @@ export interface EnvoyContext {
    * launcher calls it for every other directory it writes into, before writing there. Nothing in a dry run.
    */
   removeStaleTemporaries(dir: string): Promise<void>;
+  /**
+   * Registers the payload of the envoy's at-death work (EnvoyDefinition.atDeath), run by the watchdog should
+   * the envoy die without its teardown; undefined withdraws it (teardown has done the work). Ignored in a
+   * dry run. The payload goes through a pipe, never a command line: it may hold credentials.
+   */
+  atDeath(payload: string | undefined): void;
 }
 
 /**

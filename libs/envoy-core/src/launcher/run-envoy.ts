@@ -10,7 +10,7 @@ import { createLogger, type Logger, type LogLevel } from '../log/logger';
 import type { LaunchPlan, LaunchResult } from '../process/launch-plan';
 import { SignalHub } from '../process/signals';
 import { startSupervised } from '../process/supervise';
-import { Watchdog } from '../process/watchdog';
+import { AT_DEATH_ARGUMENT, Watchdog } from '../process/watchdog';
 import { Redactor } from '../redact/redactor';
 import { oneLine } from '../report/one-line';
 import { removeStaleTemporaries, temporaryWriter } from '../files/stale-temporaries';
@@ -63,6 +63,12 @@ export async function runEnvoy(definition: EnvoyDefinition, options: RunOptions 
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const { cli } = definition;
+  if (argv[0] === AT_DEATH_ARGUMENT && argv.length === 1 && definition.atDeath) {
+    // Run by the watchdog after the envoy died: the payload comes on stdin.
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return definition.atDeath(Buffer.from(Buffer.concat(chunks).toString('utf8').trim(), 'base64').toString('utf8'));
+  }
   let commandLine: ParsedCommandLine;
   try {
     const parsed = parseCommandLine({ ...cli, settings: [...COMMON_SETTINGS, ...definition.settings] }, argv);
@@ -260,6 +266,7 @@ class Run {
       },
       ...this.observation.hooks(),
       removeStaleTemporaries: (dir) => (this.commandLine.dryRun ? Promise.resolve() : this.removeStaleTemporaries(dir)),
+      atDeath: (payload) => this.watchdog?.atDeath(payload),
     };
   }
 

@@ -14,6 +14,8 @@ export interface LaunchPlan {
    * time-out sends SIGTERM. CARTA's backend shuts down cleanly only on SIGINT.
    */
   readonly stopSignal?: NodeJS.Signals;
+  /** Called with the system's output (stdout and stderr, secrets redacted) as it comes, for a launcher that reads it. */
+  readonly onOutput?: (text: string) => void;
 }
 
 export interface LaunchResult {

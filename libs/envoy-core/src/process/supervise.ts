@@ -74,8 +74,8 @@ export async function startSupervised(plan: LaunchPlan, options: SuperviseOption
   options.watchdog?.watch(pid, plan.stopSignal ?? 'SIGTERM', options.graceMs, basename(file));
 
   const pumps = [
-    pump(subprocess.stdout, options.stdout ?? process.stdout, outputLog, options.redactor),
-    pump(subprocess.stderr, options.stderr ?? process.stderr, outputLog, options.redactor),
+    pump(subprocess.stdout, options.stdout ?? process.stdout, outputLog, options.redactor, plan.onOutput),
+    pump(subprocess.stderr, options.stderr ?? process.stderr, outputLog, options.redactor, plan.onOutput),
   ];
   const exited = once(subprocess, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
 
@@ -182,12 +182,14 @@ async function pump(
   destination: Writable,
   outputLog: AtomicFile | undefined,
   redactor: Redactor,
+  onOutput: ((text: string) => void) | undefined,
 ): Promise<void> {
   if (!source) return;
   const redacting = redactor.stream();
   source.pipe(redacting);
   for await (const chunk of redacting) {
     destination.write(chunk);
+    onOutput?.(String(chunk));
     if (outputLog && !outputLog.stream.write(chunk)) await once(outputLog.stream, 'drain');
   }
 }

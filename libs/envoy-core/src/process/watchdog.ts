@@ -7,6 +7,9 @@ import { UnavailableError } from '../errors';
  */
 export const WATCHDOG_ARGUMENT = '--envoys-internal-watchdog';
 
+/** The argument the watchdog runs the envoy with, its at-death payload on stdin (see EnvoyDefinition.atDeath). */
+export const AT_DEATH_ARGUMENT = '--envoys-internal-at-death';
+
 /**
  * The watchdog stops the external system's process group when the envoy dies without doing it itself
  * (SIGKILL by the OOM killer, an operator, a batch system that does not track processes). Node has no
@@ -21,10 +24,14 @@ export const WATCHDOG_ARGUMENT = '--envoys-internal-watchdog';
  *
  *   watch <pgid> <stop signal> <grace ms> <what>    the group now runs
  *   unwatch <pgid>                                 the group is gone (stopped or exited)
+ *   atdeath <base64>                               run the envoy's at-death work should it die (`-` withdraws it)
  *
  * When its stdin reaches end-of-file the envoy is gone (the kernel closes the pipe whatever killed it). A
  * group still watched then gets the envoy's own stop sequence (group.ts `stopGroup`): the stop signal,
- * SIGKILL after the grace period, zombies not counted as living. Then the watchdog exits. The pipe's write
+ * SIGKILL after the grace period, zombies not counted as living. At the same time, when at-death work is
+ * registered, it runs `<node> <envoy's executable> --envoys-internal-at-death` with the payload on its stdin
+ * (never on a command line: it may hold credentials), so that what the envoy left outside the node (a proxy
+ * route) is removed too. Then the watchdog exits. The pipe's write
  * end is close-on-exec, so the external system never holds it open.
  *
  * Race windows, and why they are acceptable: the envoy writes `watch` in the same tick as spawn() returns
@@ -35,10 +42,11 @@ export const WATCHDOG_ARGUMENT = '--envoys-internal-watchdog';
  */
 const WATCHDOG_SCRIPT = `
 trap '' HUP INT TERM PIPE
-envoy=$2 format=$3 envoy_pid=$4
+envoy_entry=$1 envoy=$2 format=$3 envoy_pid=$4 node=$5
 nl='
 '
 watched=''
+at_death=''
 
 # A group is alive while a member of it is not a zombie: an orphaned zombie may wait for a reaper forever.
 alive() {
@@ -105,6 +113,10 @@ WATCHED
 }
 
 while IFS=' ' read -r verb pgid signal grace what; do
+  if [ "$verb" = atdeath ]; then
+    case $pgid in - | '' | *[!A-Za-z0-9+/=]*) at_death='' ;; *) at_death=$pgid ;; esac
+    continue
+  fi
   case $pgid in '' | *[!0-9]*) continue ;; esac
   [ "$pgid" -gt 1 ] || continue
   forget "$pgid"
@@ -114,7 +126,10 @@ while IFS=' ' read -r verb pgid signal grace what; do
   watched="$watched$pgid $signal $grace $what$nl"
 done
 
-# End of file: the envoy is gone. Every group it left running is stopped, side by side.
+# End of file: the envoy is gone. Its at-death work and the stop of every group it left running, side by side.
+if [ -n "$at_death" ]; then
+  printf '%s\n' "$at_death" | "$node" "$envoy_entry" '--envoys-internal-at-death' &
+fi
 while IFS=' ' read -r pgid signal grace what; do
   [ -n "$pgid" ] || continue
   stop "$pgid" "$signal" "$grace" "$what" &
@@ -132,7 +147,7 @@ export class Watchdog {
   private constructor(entry: string, envoy: string, format: string) {
     // The script comes in the environment, so that `ps` shows which envoy the watchdog belongs to, not the
     // script; nothing else of the envoy's environment (settings, secrets) is passed on.
-    this.child = spawn('/bin/sh', ['-c', 'eval "$ENVOYS_WATCHDOG_SCRIPT"', WATCHDOG_ARGUMENT, entry, envoy, format, String(process.pid)], {
+    this.child = spawn('/bin/sh', ['-c', 'eval "$ENVOYS_WATCHDOG_SCRIPT"', WATCHDOG_ARGUMENT, entry, envoy, format, String(process.pid), process.execPath], {
       detached: true, // a session of its own: signals to the envoy's process group do not reach it
       stdio: ['pipe', 'inherit', 'inherit'],
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C', ENVOYS_WATCHDOG_SCRIPT: WATCHDOG_SCRIPT },
@@ -180,5 +195,10 @@ export class Watchdog {
 
   unwatch(pgid: number): void {
     this.child.stdin?.write(`unwatch ${pgid}\n`);
+  }
+
+  /** The payload the envoy's at-death work gets should the envoy die; undefined withdraws it. */
+  atDeath(payload: string | undefined): void {
+    this.child.stdin?.write(`atdeath ${payload === undefined ? '-' : Buffer.from(payload).toString('base64')}\n`);
   }
 }
