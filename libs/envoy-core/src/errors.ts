@@ -10,6 +10,8 @@ export const ExitCode = {
   Unavailable: 69,
   ExternalFailure: 70,
   CannotCreate: 73,
+  /** EX_TEMPFAIL: another run owns the processing directory, or this run lost it to another. */
+  NotOwner: 75,
   TimedOut: 124,
 } as const;
 
