@@ -175,6 +175,11 @@ envoy_job() {
       envoy_log "Node.js ($node) not found on $(hostname -s): the envoy needs Node.js 20 or newer" >&2
       status=69
     else
+      # The envoy runs in scratch, but the directory it must own is the shared one its results go to.
+      if [ -z "${ENVOY_LEASE_DIR:-}" ] && [ "${#ENVOY_STAGE_OUT[@]}" -gt 0 ]; then
+        ENVOY_LEASE_DIR=$results_dir
+        export ENVOY_LEASE_DIR
+      fi
       if [ -z "${ENVOY_GRACE_SECONDS:-}" ]; then
         ENVOY_GRACE_SECONDS=$(_envoy_grace_seconds)
         export ENVOY_GRACE_SECONDS
@@ -200,8 +205,18 @@ envoy_job() {
     fi
   fi
 
-  # 4. Stage out, whatever happened above.
-  _envoy_stage_out "$scratch" "$results_dir" || stage_out_failed=1
+  # 4. Stage out, whatever happened above -- unless the results directory is not this job's any more: the
+  # envoy was refused it or lost it (exit 75: another run, e.g. this job requeued on another node while
+  # this node was cut off, owns it now), or another run took its lease after the envoy released it. Its
+  # partial output must never replace that run's results.
+  if [ "$status" -eq 75 ]; then
+    envoy_log "$envoy does not own $results_dir (exit 75): nothing staged out"
+  elif [ "${#ENVOY_STAGE_OUT[@]}" -gt 0 ] && [ -e "$results_dir/.envoys-lease.json" ]; then
+    envoy_log "$results_dir is owned by another run now ($(tr -d '\n' <"$results_dir/.envoys-lease.json" 2>/dev/null | head -c 300)): nothing staged out" >&2
+    status=75
+  else
+    _envoy_stage_out "$scratch" "$results_dir" || stage_out_failed=1
+  fi
 
   # 5. The scratch directory goes unless its results could not be saved.
   if [ "$stage_out_failed" -eq 1 ]; then

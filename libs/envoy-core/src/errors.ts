@@ -11,6 +11,8 @@ export const ExitCode = {
   ExternalFailure: 70,
   Internal: 71,
   CannotCreate: 73,
+  /** EX_TEMPFAIL: another run owns the processing directory, or this run lost it to another. */
+  NotOwner: 75,
   TimedOut: 124,
 } as const;
 

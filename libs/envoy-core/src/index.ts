@@ -26,3 +26,4 @@ export { escapeControls, oneLine, quoteValue, shorten, MAX_LINE_CHARS, MAX_VALUE
 export { sleep } from './retry/sleep';
 export { retry, GaveUp, type RetryOptions } from './retry/retry';
 export { postJson, endpointText, postFailureReason, type PostPlan, type PostOutcome } from './http/post-json';
+export { DirectoryLease, NotOwnerError, LEASE_FILE, holderText, batchJobOf, type LeaseHolder, type LeaseOptions } from './ownership/lease';

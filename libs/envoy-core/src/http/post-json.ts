@@ -77,6 +77,31 @@ function attemptSignal(ms: number, outer: AbortSignal | undefined): { signal: Ab
   };
 }
 
+/** What is read of an answer's body before the connection is given up instead (an event needs no answer). */
+const DRAIN_LIMIT = 64 * 1024;
+
+/**
+ * Reads the answer's body to its end. Cancelling it instead leaves the pooled connection unfinished when the
+ * body ends only with the connection (HTTP/1.0, no Content-Length, as Python's http.server answers): the
+ * next request then waits for the pool's keep-alive timeout (4 s) and events pile up behind it until the
+ * envoy exits and gives up on them. The attempt's signal bounds the read; a body beyond DRAIN_LIMIT is
+ * cancelled (that connection is then closed, not reused).
+ */
+async function drain(response: Response): Promise<void> {
+  const reader = response.body?.getReader();
+  if (!reader) return;
+  let read = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    read += value.byteLength;
+    if (read > DRAIN_LIMIT) {
+      await reader.cancel();
+      return;
+    }
+  }
+}
+
 /**
  * POSTs one JSON document, retried with exponential back-off. Never throws: whether a failed delivery
  * matters is the caller's decision (a session's URL: yes; a lifecycle event: no).
@@ -97,7 +122,7 @@ export async function postJson(url: string, body: unknown, plan: PostPlan): Prom
             body: text,
             signal,
           });
-          await response.body?.cancel();
+          await drain(response);
           if (!response.ok) throw new HttpStatusError(response.status);
           return response.status;
         } finally {

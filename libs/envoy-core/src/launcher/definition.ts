@@ -37,5 +37,20 @@ export const COMMON_SETTINGS: readonly SettingSpec[] = [
     description: 'least important log level shown: error, warn, info or debug',
     check: (value) => (typeof value === 'string' && ['error', 'warn', 'info', 'debug'].includes(value) ? undefined : 'not one of error, warn, info, debug'),
   },
+  {
+    key: 'envoys.leaseSeconds',
+    env: 'ENVOY_LEASE_SECONDS',
+    type: 'number',
+    min: 0.3,
+    max: 3600,
+    default: 60,
+    description: 'lease of the processing directory, seconds: renewed every third of it; a lease unrenewed this long is taken over',
+  },
+  {
+    key: 'envoys.leaseDirectory',
+    env: 'ENVOY_LEASE_DIR',
+    type: 'string',
+    description: 'the directory whose lease the run holds, when it is not the processing directory (a batch job running in node-local scratch: the shared directory its results go to)',
+  },
   ...EVENT_SETTINGS,
 ];

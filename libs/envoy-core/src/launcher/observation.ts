@@ -225,6 +225,11 @@ export class RunObservation {
     return this.events.close(this.state === 'stopped' ? 2000 : 10_000);
   }
 
+  /** The directory is no longer this run's: the status file is not written again. */
+  abandonStatus(): void {
+    this.statusFile?.abandon();
+  }
+
   /** The last write of the status file: the outcome and where the report and the run page are. */
   async closeStatus(facts: { exitCode: number; findings: number; error?: string; report: string; page: string }): Promise<void> {
     await this.statusFile?.close({ state: this.state, finishedAt: new Date().toISOString(), ...facts });

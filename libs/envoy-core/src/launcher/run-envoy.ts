@@ -14,6 +14,7 @@ import { AT_DEATH_ARGUMENT, Watchdog } from '../process/watchdog';
 import { Redactor } from '../redact/redactor';
 import { oneLine } from '../report/one-line';
 import { removeStaleTemporaries, temporaryWriter } from '../files/stale-temporaries';
+import { DirectoryLease, type NotOwnerError } from '../ownership/lease';
 import type { Finding } from '../report/finding';
 import { findingContextLines, findingSummary } from '../report/finding-text';
 import type { EventsRecord, LaunchRecord, RunReport, StepRecord } from '../report/report';
@@ -117,6 +118,9 @@ class Run {
   private abandonedStep = false;
   private settings: Settings | undefined;
   private logger: Logger | undefined;
+  private lease: DirectoryLease | undefined;
+  /** Refused the directory, or lost it during the run: the run then writes nothing more there. */
+  private notOwner: NotOwnerError | undefined;
 
   constructor(
     private readonly definition: EnvoyDefinition,
@@ -169,6 +173,7 @@ class Run {
         level,
         stream: this.observation.loggerStream(),
       });
+      if (!this.commandLine.dryRun) await this.takeLease(this.settings, this.logger);
       this.observation.configure(this.settings, this.logger);
       this.logger.info(`${this.envoy} ${this.definition.cli.version} ${this.commandLine.mode}${this.commandLine.dryRun ? ' (dry run)' : ''}`, {
         dir: this.workDir,
@@ -195,6 +200,9 @@ class Run {
         const result = plan ? await this.launch(launcher, plan) : undefined;
         await this.verify(launcher, result, plan);
       }
+      // A run that was cut off (a frozen node) may have finished while another took its directory over:
+      // it must not report a success that would be staged over the new owner's results.
+      if (this.lease && !(await this.lease.stillOurs())) throw this.notOwner;
     } catch (error) {
       failure = asEnvoyError(error);
       exitCode = failure.exitCode;
@@ -208,7 +216,11 @@ class Run {
         }
       }
     }
-    if (this.signals.received && !(failure instanceof InterruptedError)) {
+    if (this.notOwner) {
+      // Refused, or lost to another run: that, not how the stop went, is the outcome.
+      failure = this.notOwner;
+      exitCode = failure.exitCode;
+    } else if (this.signals.received && !(failure instanceof InterruptedError)) {
       // A signal that arrived while the run was failing anyway still decides the exit status: the
       // scheduler asked the job to stop, and 128+N tells it that is what happened.
       failure = new InterruptedError(this.signals.received, failure ? `stopped by ${this.signals.received}: ${failure.message}` : undefined);
@@ -221,6 +233,15 @@ class Run {
     } else {
       this.logger?.info(this.commandLine.dryRun ? 'dry run complete: nothing launched, nothing written' : 'succeeded', { exitCode });
     }
+    if (this.notOwner) {
+      // The directory is another run's: no report, status or page of this run may replace its own.
+      this.observation.abandonStatus();
+      await this.observation.finish(exitCode, failure, this.findings, { report: this.reportPath(), page: runPagePath(this.reportPath()) });
+      await this.logger?.flush();
+      this.signals.settle();
+      return exitCode;
+    }
+    await this.lease?.release();
     if (this.abandonedStep) await this.removeOwnTemporaries();
     const events = await this.observation.finish(exitCode, failure, this.findings, { report: this.reportPath(), page: runPagePath(this.reportPath()) });
     await this.writeRunReport(exitCode, failure, events);
@@ -244,6 +265,34 @@ class Run {
     }
     const files = settings.filesRead();
     log.info(`CAPO profile ${profile}: read ${files.join(', ')}`, { path: dirs.join(':') });
+  }
+
+  /**
+   * One owner per processing directory (or the directory of envoys.leaseDirectory): refused with 75 while
+   * another live run holds it; a run that later finds its lease taken over stops as on a stop signal.
+   */
+  private async takeLease(settings: Settings, logger: Logger): Promise<void> {
+    const configured = settings.optionalString('envoys.leaseDirectory');
+    const log = logger.child('lease');
+    try {
+      this.lease = await DirectoryLease.acquire({
+        dir: configured ? resolve(this.cwd, configured) : this.workDir,
+        envoy: this.envoy,
+        runId: this.runId,
+        leaseMs: durationMs(settings, 'envoys.leaseSeconds', 'seconds') ?? 60_000,
+        env: this.env,
+        signal: this.signals.abortSignal,
+        log: (level, message) => log[level](message),
+        onLost: (error) => {
+          this.notOwner = error;
+          log.error(error.message);
+          this.signals.stopFor(error);
+        },
+      });
+    } catch (error) {
+      if (error instanceof EnvoyError && error.exitCode === ExitCode.NotOwner) this.notOwner = error as NotOwnerError;
+      throw error;
+    }
   }
 
   private context(settings: Settings, logger: Logger): EnvoyContext {

@@ -59,6 +59,18 @@ export class SignalHub {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Stops the run as SIGTERM would, for a reason of the envoy's own (its directory was taken over): work
+   * that watches the abort signal fails with `reason`, the external system gets its stop signal and
+   * grace period. `received` stays null: no signal decides the exit status.
+   */
+  stopFor(reason: Error): void {
+    if (this.controller.signal.aborted) return;
+    this.count += 1;
+    this.controller.abort(reason);
+    for (const listener of [...this.listeners]) listener('SIGTERM', this.count);
+  }
+
   /** Delivers a signal as if the process had received it (used by the handlers and by tests). */
   deliver(signal: NodeJS.Signals): void {
     this.count += 1;

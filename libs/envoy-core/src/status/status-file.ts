@@ -86,6 +86,14 @@ export class StatusFile {
     return snapshot;
   }
 
+  /** Stops the timers without writing again (the file belongs to another run now). */
+  abandon(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.timer = this.heartbeat = undefined;
+  }
+
   /** Stops the timers and writes the final state, after any write in flight; never throws. */
   async close(facts: Readonly<Record<string, unknown>> = {}): Promise<void> {
     if (this.closed) return;
