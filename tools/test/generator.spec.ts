@@ -108,9 +108,11 @@ describe('envoy generator: in the virtual tree', () => {
   it("project.json has exactly the existing envoys' targets, with its own names and the tags type:app, scope:<name>", () => {
     const tree = workspaceTree();
     envoyGenerator(tree, { name: 'demo-x' });
-    // casa-envoy's tests also depend on the CASA emulator; a new envoy starts without an emulator.
+    // casa-envoy's tests also depend on the CASA emulator, and it has a suite against real CASA (test-casa); a new
+    // envoy starts without either.
     const casa = read('apps/casa-envoy/project.json')
       .replace(/\n {2}"implicitDependencies": \[[^\]]*\],/, '')
+      .replace(/,\n {4}"test-casa": \{[^}]*\}/, '')
       .replaceAll('casa-envoy', 'demo-x-envoy')
       .replace('"scope:casa"', '"scope:demo-x"');
     expect(JSON.parse(text(tree, 'apps/demo-x-envoy/project.json'))).toEqual(JSON.parse(casa));
@@ -128,8 +130,11 @@ describe('envoy generator: in the virtual tree', () => {
     const tree = workspaceTree();
     envoyGenerator(tree, { name: 'demo-x' });
     expect(text(tree, 'apps/demo-x-envoy/tsconfig.app.json')).toBe(read('apps/casa-envoy/tsconfig.app.json'));
-    expect(text(tree, 'apps/demo-x-envoy/tsconfig.spec.json')).toBe(read('apps/casa-envoy/tsconfig.spec.json'));
-    expect(text(tree, 'apps/demo-x-envoy/jest.config.cjs')).toBe(read('apps/casa-envoy/jest.config.cjs').replace("'casa-envoy'", "'demo-x-envoy'"));
+    expect(text(tree, 'apps/demo-x-envoy/tsconfig.spec.json')).toBe(read('apps/casa-envoy/tsconfig.spec.json').replace(', "test-casa/**/*.ts"', ''));
+    const casaJest = read('apps/casa-envoy/jest.config.cjs')
+      .replace("'casa-envoy'", "'demo-x-envoy'")
+      .replace(/\n *\/\/ The real-CASA suite[^\n]*\n *testPathIgnorePatterns: [^\n]*/, '');
+    expect(text(tree, 'apps/demo-x-envoy/jest.config.cjs')).toBe(casaJest);
   });
 
   it('main.ts declares the mode, the settings and the launcher; settings.ts the command setting', () => {

@@ -116,14 +116,15 @@ export class CasaRun implements Launcher {
     this.installation = await locateCasa(settings.optionalString('envoys.casa.home'), this.inputs?.ppr.reader ?? 'vla');
     // Here, not at the launch: in restore mode the whole calibration tar would be extracted first, and a dry
     // run must fail where the real run would.
-    const xvfb = settings.boolean('envoys.casa.useXvfb')
-      ? await findExecutable(settings.string('envoys.casa.xvfbRun'), {
-          env: this.context.env,
-          cwd: this.context.cwd,
-          what: 'xvfb-run',
-          setBy: 'setting envoys.casa.xvfbRun; needed because envoys.casa.useXvfb (CASA_USE_XVFB) is true',
-        })
-      : undefined;
+    let xvfb: string | undefined;
+    if (settings.boolean('envoys.casa.useXvfb')) {
+      xvfb = await findExecutable(settings.string('envoys.casa.xvfbRun'), {
+        env: this.context.env,
+        cwd: this.context.cwd,
+        what: 'xvfb-run',
+        setBy: 'setting envoys.casa.xvfbRun; needed because envoys.casa.useXvfb (CASA_USE_XVFB) is true',
+      });
+    }
     return `CASA ${this.installation.casa}, runner ${this.installation.runner}${xvfb ? `, ${xvfb}` : ''}`;
   }
 
