@@ -77,6 +77,9 @@ function readExisting(path: string): { text: string } | { why: string } | undefi
   // Never followed: a link's target is somebody else's file, and a FIFO would block the envoy.
   if (!stats.isFile()) return { why: stats.isSymbolicLink() ? 'it is a symbolic link' : 'it is not a regular file' };
   if (stats.size > MAX_OWN_FILE_BYTES) return { why: 'it is far larger than any report' };
+  // An empty file holds nothing to lose: it is the placeholder a batch system's wrapper makes for every output it
+  // must bring back (HTCondor's transfer_output_files; deploy/htcondor/envoy-job.sh), so it is written over.
+  if (stats.size === 0) return undefined;
   try {
     return { text: readFileSync(path, 'utf8') };
   } catch (error) {
