@@ -147,10 +147,16 @@ describe('CARTA backend emulator', () => {
     expect(await threads(['--no_system_config'])).toBe('5');
     expect(await threads(['--no_user_config', '--no_system_config'])).toBe('handled automatically');
     expect(await threads(['--omp_threads', '2'])).toBe('2');
+    // Which files it read is a debug line: said at --verbosity 5 only.
+    const told = await backend(['--verbosity', '5', '--initial_timeout', '1'], { HOME: home, CARTA_EMULATOR_SYSTEM_CONFIG: system });
+    expect(await told.exited).toEqual([0, null]);
+    expect(told.output()).toContain(`[debug] Reading system settings from ${system}.`);
+    expect(told.output()).toContain(`[debug] Reading user settings from ${join(home, '.carta', 'backend.json')}.`);
     // The system file's initial_timeout applies too: the backend ends itself.
     const timed = await backend(['--no_user_config'], { HOME: home, CARTA_EMULATOR_SYSTEM_CONFIG: system });
     expect(await timed.exited).toEqual([0, null]);
     expect(timed.output()).toContain('No sessions timeout.');
+    expect(timed.output()).not.toContain('Reading');
   });
 
   it('--port LOW,HIGH: skips a busy port to the next one; a range used up is said, and nothing listens', async () => {
