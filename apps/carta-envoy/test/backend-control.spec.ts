@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { readJson, startRedis, tempDir, waitFor, workspaceRoot, type RedisServer } from '@envoys/testing';
+import { freeLoopbackPort, readJson, startRedis, tempDir, waitFor, workspaceRoot, type RedisServer } from '@envoys/testing';
 import { startNotificationEndpoint, type NotificationEndpoint } from './support/notifications';
 import { expectBackendGone, failureLine, report, sessionDir, startSession, traefikKeys } from './support/session';
 
@@ -97,5 +98,30 @@ describe('carta-envoy: the backend under control', () => {
     expect(await traefikKeys(redis)).not.toEqual(expect.arrayContaining([expect.stringContaining(`carta-${id}/`)]));
     expect(workflow.received.filter((n) => n.sessionId === id && n.event === 'carta-ready')).toEqual([]);
     expectBackendGone(session);
+  });
+  it('no free port in envoys.carta.backendPorts: exit 69 naming the range, whether the backend then exits 0 (as the real one) or not; no route written', async () => {
+    const holder = createServer();
+    const busy = await freeLoopbackPort();
+    // On every interface, as the backend binds: the port is taken for it.
+    await new Promise<void>((resolve) => holder.listen(busy, '0.0.0.0', resolve));
+    try {
+      const outcomes = await Promise.all(
+        ['0', '1'].map(async (status) => {
+          const { dir } = sessionDir();
+          const id = `busy-${status}`;
+          const session = startSession(dir, ['--folder', 'images', '--session-id', id], { ...env, CARTA_BACKEND_PORTS: String(busy), CARTA_EMULATOR_BUSY_PORT_STATUS: status });
+          const finished = await session.finished;
+          return [finished.code, failureLine(finished), workflow.received.filter((n) => n.sessionId === id && n.event === 'carta-ready').length];
+        }),
+      );
+      const line = `carta-envoy: CARTA backend found no free port: it said "Could not listen on port ${busy}!" (envoys.carta.backendPorts ${busy}-${busy})`;
+      expect(outcomes).toEqual([
+        [69, line, 0],
+        [69, line, 0],
+      ]);
+      expect((await traefikKeys(redis)).filter((key) => key.includes('/carta-busy-'))).toEqual([]);
+    } finally {
+      holder.close();
+    }
   });
 });
