@@ -124,4 +124,18 @@ describe('carta-envoy: the backend under control', () => {
       holder.close();
     }
   });
+  it("the user's own CARTA files stay out: their ~/.carta/backend.json is not obeyed, no ~/.carta/log is written; without HOME the backend gets the run's directory", async () => {
+    const home = tempDir('carta-user-home-');
+    mkdirSync(join(home, '.carta'));
+    writeFileSync(join(home, '.carta', 'backend.json'), JSON.stringify({ omp_threads: 9, exit_timeout: 1, top_level_folder: '/' }));
+    const withHome = threadsOf('own-files', { HOME: home, SLURM_CPUS_PER_TASK: '2' });
+    const { dir } = sessionDir();
+    const homeless = startSession(dir, ['--folder', 'images', '--session-id', 'no-home'], { ...env, HOME: undefined });
+    expect((await withHome).threads).toBe('2');
+    expect(existsSync(join(home, '.carta', 'log'))).toBe(false);
+    const finished = await homeless.finished;
+    expect(finished.code).toBe(0);
+    expect(finished.stdout + finished.stderr).toContain(`HOME is not set: the backend gets ${dir}`);
+    expect(report(dir).launch?.env['HOME']).toBe(dir);
+  });
 });
