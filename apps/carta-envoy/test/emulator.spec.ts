@@ -113,6 +113,15 @@ describe('CARTA backend emulator', () => {
     expect(missing.output()).toContain(`Starting ${process.cwd()} must be a subdirectory of top level`);
     expect(missing.output()).not.toContain('gone.fits');
   });
+  it('fails without HOME, as the real settings code throws: exit 1', async () => {
+    const { images } = sessionDir();
+    const homeless = spawn(EMULATOR, ['--no_browser', '--top_level_folder', images, images], { env: { PATH: process.env['PATH'] }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    homeless.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    expect(await once(homeless, 'exit')).toEqual([1, null]);
+    expect(said).toContain("terminate called after throwing an instance of 'std::logic_error'");
+  });
+
   it('writes its own log ~/.carta/log/carta.log unless --no_log', async () => {
     const home = tempDir('carta-home-');
     const logged = await backend(['--initial_timeout', '1'], { HOME: home });
