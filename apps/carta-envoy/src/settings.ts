@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { durationMs, InvalidInputError, type SettingSpec, type Settings } from '@envoys/envoy-core';
 
 // setTimeout fires at once for delays above 2^31-1 ms (~24.8 days): every duration here stays below that.
@@ -45,7 +46,7 @@ export const CARTA_SETTINGS: readonly SettingSpec[] = [
   { key: 'envoys.carta.backendPorts', env: 'CARTA_BACKEND_PORTS', type: 'string', default: '3003-3500', description: 'the ports the backend may listen on, LOW-HIGH (the range the firewall opens to the proxy)' },
   { key: 'envoys.carta.checkProxy', env: 'CARTA_CHECK_PROXY', type: 'boolean', default: true, description: 'check through proxyBaseUrl that the route reaches this backend before announcing it' },
   { key: 'envoys.carta.proxyCheckSeconds', type: 'number', min: 1, max: 600, default: 10, description: 'how long the route may take to appear in the proxy' },
-  { key: 'envoys.carta.ompThreads', env: 'CARTA_OMP_THREADS', type: 'integer', min: 1, max: 4096, description: "the backend's OpenMP threads (default: the job slot's CPUs: OMP_NUM_THREADS, SLURM_CPUS_PER_TASK, SLURM_CPUS_ON_NODE)" },
+  { key: 'envoys.carta.ompThreads', env: 'CARTA_OMP_THREADS', type: 'integer', min: 1, max: 4096, description: "the backend's OpenMP threads (default: the job slot's CPUs: OMP_NUM_THREADS, the Cpus of HTCondor's _CONDOR_MACHINE_AD, SLURM_CPUS_PER_TASK, SLURM_CPUS_ON_NODE; not passed when backendArgs gives --omp_threads)" },
   { key: 'envoys.carta.frontendFolder', env: 'CARTA_FRONTEND_FOLDER', type: 'path', description: "the CARTA frontend's files (the backend's --frontend_folder; default: the backend's own)" },
   { key: 'envoys.carta.backendArgs', env: 'CARTA_BACKEND_ARGS', type: 'string', description: 'more backend options, separated by spaces (e.g. --read_only_mode)' },
   {
@@ -98,14 +99,30 @@ function portRange(text: string): { low: number; high: number } {
   return { low, high };
 }
 
-/** A positive whole number from the batch system's environment, if it gives one. */
-function cpuCount(env: Readonly<Record<string, string | undefined>>): number | undefined {
-  // HTCondor sets OMP_NUM_THREADS to the slot's CPUs (STARTER_NUM_THREADS_ENV_VARS); Slurm names the job's CPUs.
-  for (const name of ['OMP_NUM_THREADS', 'SLURM_CPUS_PER_TASK', 'SLURM_CPUS_ON_NODE']) {
-    const value = env[name]?.trim() ?? '';
-    if (/^[1-9]\d{0,3}$/.test(value)) return Number(value);
+const WHOLE = /^[1-9]\d{0,3}$/;
+
+/** The slot's CPUs from HTCondor's machine ad (`Cpus = N` in the file _CONDOR_MACHINE_AD names), if readable. */
+function machineAdCpus(file: string | undefined): number | undefined {
+  if (!file) return undefined;
+  try {
+    const value = /^Cpus\s*=\s*(\S+)\s*$/m.exec(readFileSync(file, 'utf8').slice(0, 1_000_000))?.[1] ?? '';
+    return WHOLE.test(value) ? Number(value) : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
+}
+
+/**
+ * The job slot's CPUs from the batch system's environment, if it gives them. HTCondor sets OMP_NUM_THREADS
+ * to the slot's CPUs (STARTER_NUM_THREADS_ENV_VARS) and writes them as `Cpus` into its machine ad; Slurm names
+ * the job's CPUs per task, else the CPUs it gave the job on this node.
+ */
+function cpuCount(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const variable = (name: string) => {
+    const value = env[name]?.trim() ?? '';
+    return WHOLE.test(value) ? Number(value) : undefined;
+  };
+  return variable('OMP_NUM_THREADS') ?? machineAdCpus(env['_CONDOR_MACHINE_AD']) ?? variable('SLURM_CPUS_PER_TASK') ?? variable('SLURM_CPUS_ON_NODE');
 }
 
 export function sessionSettings(settings: Settings, env: Readonly<Record<string, string | undefined>> = {}): SessionSettings {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freeLoopbackPort, tempDir, waitFor } from '@envoys/testing';
 import { EMULATOR, sessionDir } from './support/session';
@@ -111,5 +112,94 @@ describe('CARTA backend emulator', () => {
     expect((await missing.exited)[0]).toBe(1);
     expect(missing.output()).toContain(`Starting ${process.cwd()} must be a subdirectory of top level`);
     expect(missing.output()).not.toContain('gone.fits');
+  });
+  it('fails without HOME, as the real settings code throws: exit 1', async () => {
+    const { images } = sessionDir();
+    const homeless = spawn(EMULATOR, ['--no_browser', '--top_level_folder', images, images], { env: { PATH: process.env['PATH'] }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    homeless.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    expect(await once(homeless, 'exit')).toEqual([1, null]);
+    expect(said).toContain("terminate called after throwing an instance of 'std::logic_error'");
+  });
+
+  it('writes its own log ~/.carta/log/carta.log unless --no_log', async () => {
+    const home = tempDir('carta-home-');
+    const logged = await backend(['--initial_timeout', '1'], { HOME: home });
+    expect(await logged.exited).toEqual([0, null]);
+    const log = readFileSync(join(home, '.carta', 'log', 'carta.log'), 'utf8');
+    expect(log).toContain(`Listening on port ${logged.port} with top level folder `);
+    expect(log).toContain('No sessions timeout.');
+
+    const quiet = tempDir('carta-home-');
+    const unlogged = await backend(['--initial_timeout', '1', '--no_log'], { HOME: quiet });
+    expect(await unlogged.exited).toEqual([0, null]);
+    expect(unlogged.output()).toContain('No sessions timeout.');
+    expect(existsSync(join(quiet, '.carta', 'log'))).toBe(false);
+  });
+
+  it('takes options the command line does not give from the system then the user settings file, unless --no_system_config / --no_user_config', async () => {
+    const home = tempDir('carta-home-');
+    mkdirSync(join(home, '.carta'));
+    writeFileSync(join(home, '.carta', 'backend.json'), JSON.stringify({ omp_threads: 5 }));
+    const system = join(tempDir('carta-etc-'), 'backend.json');
+    writeFileSync(system, JSON.stringify({ omp_threads: 3, initial_timeout: 1 }));
+    const threads = async (args: string[]) => {
+      const b = await backend(args, { HOME: home, CARTA_EMULATOR_SYSTEM_CONFIG: system });
+      await listening(b);
+      b.kill('SIGINT');
+      await b.exited;
+      return /Listening on port \d+ .*?(?:, and (\d+) OpenMP worker threads|(handled automatically))/.exec(b.output())?.slice(1).join('');
+    };
+    // The user's file on top of the system's, the command line on top of both.
+    expect(await threads([])).toBe('5');
+    expect(await threads(['--no_user_config'])).toBe('3');
+    expect(await threads(['--no_system_config'])).toBe('5');
+    expect(await threads(['--no_user_config', '--no_system_config'])).toBe('handled automatically');
+    expect(await threads(['--omp_threads', '2'])).toBe('2');
+    // Which files it read is a debug line: said at --verbosity 5 only.
+    const told = await backend(['--verbosity', '5', '--initial_timeout', '1'], { HOME: home, CARTA_EMULATOR_SYSTEM_CONFIG: system });
+    expect(await told.exited).toEqual([0, null]);
+    expect(told.output()).toContain(`[debug] Reading system settings from ${system}.`);
+    expect(told.output()).toContain(`[debug] Reading user settings from ${join(home, '.carta', 'backend.json')}.`);
+    // The system file's initial_timeout applies too: the backend ends itself.
+    const timed = await backend(['--no_user_config'], { HOME: home, CARTA_EMULATOR_SYSTEM_CONFIG: system });
+    expect(await timed.exited).toEqual([0, null]);
+    expect(timed.output()).toContain('No sessions timeout.');
+    expect(timed.output()).not.toContain('Reading');
+  });
+
+  it('--port LOW,HIGH: skips a busy port to the next one; a range used up is said, and nothing listens', async () => {
+    const holder = createServer();
+    const busy = await freeLoopbackPort();
+    await new Promise<void>((resolve) => holder.listen(busy, '127.0.0.1', resolve));
+    try {
+      const { images } = sessionDir();
+      const ranged = spawn(EMULATOR, ['--no_browser', '--host', '127.0.0.1', '--port', `${busy},${busy + 20}`, '--top_level_folder', images, images], {
+        env: { PATH: process.env['PATH'], HOME: tempDir() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let said = '';
+      ranged.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+      await waitFor(() => said.includes('CARTA is accessible at'), 10_000, 'the emulator to listen');
+      expect(said).toContain(`Port ${busy} is already in use. Trying next port.`);
+      const port = Number(/Listening on port (\d+)/.exec(said)?.[1]);
+      expect(port).toBeGreaterThan(busy);
+      expect(port).toBeLessThanOrEqual(busy + 20);
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+      ranged.kill('SIGINT');
+      expect(await once(ranged, 'exit')).toEqual([0, null]);
+
+      const full = spawn(EMULATOR, ['--host', '127.0.0.1', '--port', `${busy},${busy}`, '--top_level_folder', images, images], {
+        env: { PATH: process.env['PATH'], HOME: tempDir() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let fullSaid = '';
+      full.stdout.on('data', (chunk: Buffer) => (fullSaid += chunk.toString()));
+      expect(await once(full, 'exit')).toEqual([0, null]);
+      expect(fullSaid).toContain(`Port ${busy} is already in use. Trying next port.`);
+      expect(fullSaid).toContain(`Unable to listen on the port range ${busy}-${busy}!`);
+    } finally {
+      holder.close();
+    }
   });
 });

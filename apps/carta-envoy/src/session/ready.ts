@@ -7,6 +7,8 @@ const ATTEMPT_MS = 2000;
 export interface Probe {
   ok: boolean;
   saw: string;
+  /** The HTTP status, when there was an answer. */
+  status?: number;
 }
 
 /** One GET with a time limit; resolves with what it saw (status, or why there was none). */
@@ -20,7 +22,7 @@ async function probeOnce(url: string, headers: Record<string, string>, accept: (
     const response = await fetch(url, { headers, signal: attempt.signal, redirect: 'manual' });
     const body = (await response.text()).slice(0, 2000);
     const shown = body.replace(/\s+/g, ' ').trim().slice(0, 80);
-    return { ok: accept(response.status, body), saw: `HTTP ${response.status}${shown ? ` (${shown})` : ''}` };
+    return { ok: accept(response.status, body), status: response.status, saw: `HTTP ${response.status}${shown ? ` (${shown})` : ''}` };
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
     const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
@@ -38,7 +40,14 @@ async function probeOnce(url: string, headers: Record<string, string>, accept: (
  */
 export async function pollUntil(
   url: string,
-  options: { headers?: Record<string, string>; accept: (status: number, body: string) => boolean; timeoutMs: number; stop: AbortSignal },
+  options: {
+    headers?: Record<string, string>;
+    accept: (status: number, body: string) => boolean;
+    /** An answer no waiting will change (the backend said why): stop polling at once. */
+    hopeless?: (probe: Probe) => boolean;
+    timeoutMs: number;
+    stop: AbortSignal;
+  },
 ): Promise<Probe> {
   const deadline = Date.now() + options.timeoutMs;
   let last: Probe = { ok: false, saw: 'nothing (not tried)' };
@@ -46,7 +55,7 @@ export async function pollUntil(
     const left = deadline - Date.now();
     if (left <= 0) return last;
     last = await probeOnce(url, options.headers ?? {}, options.accept, Math.min(ATTEMPT_MS, left), options.stop);
-    if (last.ok) return last;
+    if (last.ok || options.hopeless?.(last)) return last;
     await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), options.stop);
   }
   return last;

@@ -239,7 +239,8 @@ class CartaSession implements Launcher {
         '--exit_timeout',
         String(config.exitTimeoutSeconds),
         ...option('--idle_timeout', config.idleTimeoutSeconds),
-        ...option('--omp_threads', config.ompThreads),
+        // Without --omp_threads the backend takes every core of the node, whatever OMP_NUM_THREADS says.
+        ...(config.backendArgs.some((word) => /^(-t|--omp_threads)(=|$)/.test(word)) ? [] : option('--omp_threads', config.ompThreads)),
         ...option('--frontend_folder', config.frontendFolder),
         ...config.backendArgs,
         target.path,
@@ -279,6 +280,8 @@ class CartaSession implements Launcher {
 
       const page = await pollUntil(`http://127.0.0.1:${port}${sessionPrefix(this.sessionId)}/`, {
         accept: (status) => status === 200,
+        // A backend that said it has no frontend files answers 404 for good: no reason to wait out the time-out.
+        hopeless: (probe) => probe.status === 404 && this.output.noFrontend !== undefined,
         timeoutMs: this.config.readyTimeoutMs,
         stop: ended.signal,
       });

@@ -17,7 +17,8 @@ export interface Traefik {
   stop(): Promise<void>;
 }
 
-export async function startTraefik(redis: RedisServer, password: string): Promise<Traefik> {
+/** `username`: Traefik logs into Redis as that ACL user (the site's own keyspace-notification setting is made by the test). */
+export async function startTraefik(redis: RedisServer, password: string, username?: string): Promise<Traefik> {
   const [web, other] = [await freeLoopbackPort(), await freeLoopbackPort()];
   // Traefik follows Redis through keyspace notifications; it tries to switch them on itself, the test makes sure.
   await redis.command('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
@@ -28,6 +29,7 @@ export async function startTraefik(redis: RedisServer, password: string): Promis
       `--entryPoints.other.address=127.0.0.1:${other}`,
       `--providers.redis.endpoints=127.0.0.1:${redis.port}`,
       `--providers.redis.password=${password}`,
+      ...(username ? [`--providers.redis.username=${username}`] : []),
       '--providers.redis.rootKey=traefik',
       '--providers.redis.db=0',
       '--log.level=DEBUG',

@@ -69,24 +69,25 @@ const JSON_KEYS = {
 
 /** /etc/carta/backend.json, then ~/.carta/backend.json: options the command line does not give. */
 function applySettingsFiles(args, home) {
+  args.settingsMessages = [];
   const files = [];
-  if (!args.noSystemConfig) files.push(process.env.CARTA_EMULATOR_SYSTEM_CONFIG || '/etc/carta/backend.json');
-  if (!args.noUserConfig) files.push(path.join(home, '.carta', 'backend.json'));
-  for (const file of files) {
+  if (!args.noSystemConfig) files.push(['system', process.env.CARTA_EMULATOR_SYSTEM_CONFIG || '/etc/carta/backend.json']);
+  if (!args.noUserConfig) files.push(['user', path.join(home, '.carta', 'backend.json')]);
+  for (const [kind, file] of files) {
     if (!fs.existsSync(file)) continue;
     let settings;
     try {
       settings = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch {
-      log('warning', `Could not parse settings file ${file}`);
+      args.settingsMessages.push(['warning', `Error parsing config file ${file}.`]);
       continue;
     }
+    args.settingsMessages.push(['debug', `Reading ${kind} settings from ${file}.`]);
     for (const [name, value] of Object.entries(settings)) {
       const key = JSON_KEYS[name];
       if (!key || args.given.has(key)) continue;
       args[key] = key === 'ports' ? (Array.isArray(value) ? value : [value]) : value;
     }
-    args.settingsFilesRead = [...(args.settingsFilesRead || []), file];
   }
 }
 
@@ -146,7 +147,8 @@ function run(argv, env) {
     fs.mkdirSync(dir, { recursive: true });
     logFile = path.join(dir, 'carta.log');
   }
-  for (const file of args.settingsFilesRead || []) log('info', `Reading settings from ${file}`);
+  // Said once the logger exists; debug lines only from --verbosity 5 (the default is 4, info).
+  for (const [level, text] of args.settingsMessages) if (level !== 'debug' || (args.verbosity ?? 4) >= 5) log(level, text);
 
   const top = path.resolve(args.topLevelFolder || '/');
   if (!fs.existsSync(top) || !fs.statSync(top).isDirectory()) fail('Invalid top level directory, does not exist or is not a readable directory. Exiting carta.');
