@@ -53,14 +53,24 @@ function withSpectralMode(dir: string): void {
   writeFileSync(ppr, text);
 }
 
-async function realRun(scenario: string, env: Record<string, string> = {}, mode: 'standard-cal' | 'standard-img' = 'standard-cal') {
+interface RealRunOptions {
+  readonly mode?: 'standard-cal' | 'restore';
+  /** The fixture the run's log is kept as (default: the scenario's name; null: not kept). */
+  readonly fixture?: string | null;
+  /** Lays down what the workflow would deliver besides the PPR and the metadata (a calibration tar). */
+  readonly prepare?: (dir: string) => Promise<void>;
+}
+
+async function realRun(scenario: string, env: Record<string, string> = {}, options: RealRunOptions = {}) {
+  const mode = options.mode ?? 'standard-cal';
   const dir = makeProcessingDir({ mode });
   withSpectralMode(dir);
+  await options.prepare?.(dir);
   const finished = await casaEnvoy(dir, MODE_ARGS[mode], { CASA_HOME: home, MINI_PIPELINE_SCENARIO: scenario, ...env });
   const working = join(dir, 'working');
   const log = readdirSync(working).find((name) => /^casa-\d{8}-\d{6}\.log$/.test(name));
-  if (UPDATE && log) {
-    const target = join(FIXTURES, scenario);
+  if (UPDATE && log && options.fixture !== null) {
+    const target = join(FIXTURES, options.fixture ?? scenario);
     rmSync(target, { recursive: true, force: true });
     mkdirSync(join(target, 'working'), { recursive: true });
     copyFileSync(join(working, log), join(target, 'working', log));
@@ -130,6 +140,41 @@ describe('casa-envoy with real CASA', () => {
     expect([reporting.finished.code, reporting.report.findings]).toEqual([0, []]);
     expect(reporting.report.details['handledSevere']).toMatchObject({ policy: 'report' });
   });
+
+  it('a restore: the calibration tables of a real calibration applied to a new MS in working/, products/ as the tar left it, exit 0', async () => {
+    // The calibration tar the archive delivers for restore_cms: what a calibration exported, from a real run.
+    const calibration = await realRun('success', LEAP, { fixture: null });
+    expect(calibration.finished.code).toBe(0);
+    const archive = join(tempDir('real-casa-caltar-'), 'products');
+    mkdirSync(archive);
+    copyFileSync(join(calibration.dir, 'products', 'unknown.session_1.caltables.tgz'), join(archive, 'unknown.session_1.caltables.tgz'));
+    const caltables = readFileSync(join(archive, 'unknown.session_1.caltables.tgz'));
+    const { dir, finished, report } = await realRun('success', LEAP, {
+      mode: 'restore',
+      fixture: 'restore',
+      prepare: async (target) => {
+        const tar = await import('tar');
+        await tar.create({ file: join(target, 'rawdata', `${SDM}.caltables.tar`), cwd: archive }, ['unknown.session_1.caltables.tgz']);
+      },
+    });
+    expect([finished.code, report.findings]).toEqual([0, []]);
+    expect(report.stages?.map((stage) => [stage.task, stage.status])).toEqual([
+      ['hifv_restoredata', 'succeeded'],
+      ['hifv_statwt', 'succeeded'],
+    ]);
+    // The restored MS in working/, made with casatools, the archived gain table extracted beside it and
+    // applied by CASA's applycal (its banner in the real log).
+    const working = join(dir, 'working');
+    const ms = join(working, `${SDM}.ms`);
+    expect(existsSync(join(ms, 'table.dat'))).toBe(true);
+    expect(readdirSync(ms)).toEqual(expect.arrayContaining(['ANTENNA', 'FIELD', 'SPECTRAL_WINDOW']));
+    const log = readdirSync(working).find((name) => /^casa-\d{8}-\d{6}\.log$/.test(name)) ?? '';
+    expect(readFileSync(join(working, log), 'utf8')).toMatch(/##### Begin Task: applycal +#####/);
+    expect(readdirSync(working)).toEqual(expect.arrayContaining([`${SDM}.ms.hifv_priorcals.s5_1.gc.tbl`]));
+    // products/ holds what the envoy extracted from the tar, byte for byte, and nothing else.
+    expect(readdirSync(join(dir, 'products'))).toEqual(['unknown.session_1.caltables.tgz']);
+    expect(readFileSync(join(dir, 'products', 'unknown.session_1.caltables.tgz')).equals(caltables)).toBe(true);
+  });
 });
 
 // `--verify DIR` on the real logs kept as fixtures gives the verdicts of the runs that wrote them.
@@ -140,6 +185,7 @@ describe('casa-envoy --verify on the real logs', () => {
     ['raise', 70],
     ['marker', 70],
     ['handled-severe', 70],
+    ['restore', 0],
   ])('%s: exit %d', async (scenario, code) => {
     const source = join(FIXTURES, scenario);
     if (!existsSync(source)) throw new Error(`no fixture ${source}: run with ENVOYS_UPDATE_CASA_FIXTURES=1`);

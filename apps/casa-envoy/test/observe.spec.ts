@@ -190,6 +190,44 @@ describe('the run page, in a browser', () => {
     expect(await page.locator('a[href^="working/casa-"]').count()).toBeGreaterThan(0);
   }, 60_000);
 
+  it('a SEVERE handled in a run that completed every stage: said once under the outcome, with the policy that decided it, for fail and for report', async () => {
+    const mention = 'A SEVERE was logged and handled';
+    const count = (text: string, part: string) => text.split(part).length - 1;
+    for (const [policy, code, headline, decided] of [
+      ['fail', 70, 'Failed (exit 70: the external system ran and failed)', 'policy envoys.casa.handledSevere=fail decided that the run failed'],
+      ['report', 0, 'Succeeded (exit 0: success, verified)', 'policy envoys.casa.handledSevere=report decided that it is reported, not a failure'],
+    ] as const) {
+      const dir = makeProcessingDir({ mode: 'standard-cal' });
+      expect((await casaEnvoy(dir, MODE_ARGS['standard-cal'], { CASA_EMULATOR_SCENARIO: 'severe-handled', CASA_HANDLED_SEVERE: policy })).code).toBe(code);
+      const file = join(dir, 'casa-envoy-report.html');
+      const { page, text, requests } = await open(file, `run-page-severe-handled-${policy}.png`);
+      expect(requests).toEqual([`file://${file}`]);
+      expect(text).toContain(headline);
+      // Visible on the page itself, not only inside the collapsed details: once, right under the outcome.
+      expect(count(text, mention)).toBe(1);
+      const note = page.locator('#notes li');
+      expect(await note.count()).toBe(1);
+      const said = await note.innerText();
+      expect(said).toContain('CASA logged 1 SEVERE message in a run that completed every stage with its products');
+      expect(said).toContain(decided);
+      // The message itself, so that a person knows what was handled without opening the log.
+      expect(said).toMatch(/First: .*SEVERE\s+pipeline::pipeline\.infrastructure\.renderer\.htmlrenderer::casa\s+Error generating weblog for hifv_\w+/);
+      const banner = await box(page, '#outcome');
+      const shown = await box(page, '#notes');
+      expect(shown.height).toBeGreaterThan(8);
+      expect(shown.y).toBeGreaterThan(banner.y);
+      expect(shown.y).toBeLessThan((await box(page, '#stages')).y);
+      // Every stage ran: with report all succeeded; with fail the stage that logged the SEVERE is drawn failed.
+      const statuses = await page.locator('svg [data-stage]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-status')));
+      expect(statuses).toHaveLength(8);
+      expect(statuses.filter((status) => status === 'failed')).toHaveLength(policy === 'fail' ? 1 : 0);
+      expect(statuses.every((status) => status === 'succeeded' || status === 'failed')).toBe(true);
+      // With fail, the SEVERE is the one finding; with report, there is none.
+      expect(await page.locator('.finding[data-rule="casa-severe"]').count()).toBe(policy === 'fail' ? 1 : 0);
+      await page.close();
+    }
+  }, 90_000);
+
   it('a success: the outcome, all stages succeeded, the steps on a time line, links to the weblog and the products', async () => {
     const dir = makeProcessingDir({ mode: 'standard-cal' });
     expect((await casaEnvoy(dir, MODE_ARGS['standard-cal'], { CASA_EMULATOR_SCENARIO: 'slow', CASA_EMULATOR_SECONDS: '4' })).code).toBe(0);

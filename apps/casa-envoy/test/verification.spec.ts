@@ -74,6 +74,7 @@ describe('casa-envoy verification', () => {
     expect(report.findings.map((finding) => finding.rule)).toEqual(['casa-severe']);
     expect(report.findings[0]?.context?.after).toEqual(expect.arrayContaining([expect.stringMatching(/htmlrenderer::casa\+\tValueError: cannot plot an empty selection$/)]));
     expect(report.details['handledSevere']).toMatchObject({ policy: 'fail', count: 1 });
+    expect(report.notes).toEqual([expect.stringMatching(/^A SEVERE was logged and handled: .*policy envoys\.casa\.handledSevere=fail decided that the run failed/)]);
     expect(report.stages?.every((stage) => stage.status === 'succeeded' || stage.status === 'failed')).toBe(true);
 
     const reporting = makeProcessingDir({ mode: 'standard-cal' });
@@ -81,6 +82,7 @@ describe('casa-envoy verification', () => {
     expect(passed.code).toBe(0);
     const reported = readReport(reporting) as ReturnType<typeof readReport> & { details: Record<string, unknown> };
     expect(reported.findings).toEqual([]);
+    expect(reported.notes).toEqual([expect.stringMatching(/^A SEVERE was logged and handled: .*policy envoys\.casa\.handledSevere=report decided that it is reported, not a failure/)]);
     expect(reported.details['handledSevere']).toMatchObject({ policy: 'report', count: 1, messages: [expect.objectContaining({ rule: 'casa-severe' })] });
     expect(reported.stages?.map((stage) => stage.status)).toEqual(Array(8).fill('succeeded'));
     expect(passed.stdout + passed.stderr).toMatch(/WARN .*CASA logged 1 SEVERE message in a run that completed every stage with its products \(envoys\.casa\.handledSevere = report/);

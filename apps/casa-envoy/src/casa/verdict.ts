@@ -46,11 +46,12 @@ export function casaVerdict(context: EnvoyContext, input: VerdictInput): Finding
   const first = severe[0] as Finding;
   context.recordDetail('handledSevere', { policy, count: severe.length, messages: severe });
   context.events.emit('severe-handled', { policy, count: severe.length, firstFinding: { file: first.file, line: first.line, text: first.text } });
-  context.logger
-    .child('verify')
-    .warn(
-      `CASA logged ${severe.length} SEVERE message${severe.length === 1 ? '' : 's'} in a run that completed every stage with its products (envoys.casa.handledSevere = ${policy}${policy === 'fail' ? ': a failure' : ': reported, not a failure'})`,
-      { first: first.text },
-    );
+  const logged = `CASA logged ${severe.length} SEVERE message${severe.length === 1 ? '' : 's'} in a run that completed every stage with its products`;
+  context.logger.child('verify').warn(`${logged} (envoys.casa.handledSevere = ${policy}${policy === 'fail' ? ': a failure' : ': reported, not a failure'})`, { first: first.text });
+  // The run page shows it under the outcome: with `report` the page says succeeded, and the SEVERE would be
+  // seen only by those who open the details; with `fail` it says why a complete run failed.
+  context.recordNote(
+    `A SEVERE was logged and handled: ${logged}; policy envoys.casa.handledSevere=${policy} decided ${policy === 'fail' ? 'that the run failed' : 'that it is reported, not a failure'}. First: ${first.text}`,
+  );
   return policy === 'fail' ? [...severe] : [];
 }

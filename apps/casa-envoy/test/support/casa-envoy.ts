@@ -13,6 +13,7 @@ export interface CasaReport {
   launch?: { argv: string[]; cwd: string; env: Record<string, string>; unsetEnv: string[]; exitCode: number | null; signal: string | null; pid: number };
   findings: { file: string; line: number | null; rule: string; text: string; context?: { before: string[]; after: string[] } }[];
   signal?: string;
+  notes?: string[];
   stages?: { index: number; task: string; status: string; startedAt?: string; finishedAt?: string }[];
 }
 

@@ -28,6 +28,11 @@ export interface EnvoyContext {
   readonly cwd: string;
   /** Adds launcher-specific facts to the run report's `details`. */
   recordDetail(key: string, value: unknown): void;
+  /**
+   * One sentence a person must read on the run page even when the outcome alone looks plain (a handled
+   * error the verdict weighed, a policy that decided it): the report's `notes`, shown under the outcome.
+   */
+  recordNote(text: string): void;
   /** A file worth a link on the run page and in the report's `files` (a log, the weblog, a product). */
   recordFile(file: FileRecord): void;
   /** What the external system is doing, for the live status file, the terminal's progress line and the run page. */

@@ -108,6 +108,7 @@ class Run {
   private readonly steps: StepRecord[] = [];
   private readonly findings: Finding[] = [];
   private readonly details: Record<string, unknown> = {};
+  private readonly notes: string[] = [];
   private readonly workDir: string;
   private readonly runId = randomUUID();
   private readonly observation: RunObservation;
@@ -312,6 +313,10 @@ class Run {
       cwd: this.cwd,
       recordDetail: (key, value) => {
         this.details[key] = value;
+      },
+      recordNote: (text) => {
+        // A verdict reached twice (a retried step) must not say the same thing twice.
+        if (!this.notes.includes(text)) this.notes.push(text);
       },
       ...this.observation.hooks(),
       removeStaleTemporaries: (dir) => (this.commandLine.dryRun ? Promise.resolve() : this.removeStaleTemporaries(dir)),
@@ -529,6 +534,7 @@ class Run {
       ...(this.launchRecord ? { launch: this.launchRecord } : {}),
       ...(stages.length > 0 ? { stages } : {}),
       findings: this.findings,
+      ...(this.notes.length > 0 ? { notes: [...this.notes] } : {}),
       ...(failure ? { error: { message: failure.message, details: failure.details } } : {}),
       ...(this.signals.received ? { signal: this.signals.received } : {}),
       settings: this.settings?.describe() ?? [],

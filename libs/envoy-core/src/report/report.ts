@@ -83,6 +83,8 @@ export interface RunReport {
   /** The external system's stages, where the envoy can follow them (CASA's pipeline tasks). */
   readonly stages?: readonly StageRecord[];
   readonly findings: readonly Finding[];
+  /** Sentences the launcher wants a person to read with the outcome (EnvoyContext.recordNote). */
+  readonly notes?: readonly string[];
   readonly error?: { readonly message: string; readonly details: readonly string[] };
   readonly signal?: string;
   readonly settings: readonly { key: string; value: string | number | boolean; source: string }[];

@@ -38,6 +38,7 @@ export function renderRunPage(input: RunPageInput): string {
   const title = `${report.envoy} ${report.mode}: ${OUTCOME_TEXT[outcome].toLowerCase()}`;
   const sections = [
     banner(report),
+    notesSection(report),
     facts(report, input.host),
     report.findings.length > 0 ? findingsSection(report.findings, link) : errorDetails(report),
     report.stages && report.stages.length > 0 ? stagesSection(report) : '',
@@ -81,6 +82,12 @@ function banner(report: RunReport): string {
       : `${OUTCOME_MARK[outcome]} ${OUTCOME_TEXT[outcome]} (exit ${report.exitCode}: ${exitMeaning(report.exitCode)})`;
   const why = report.error ? `<div class="why">${h(report.error.message)}</div>` : '';
   return `<header class="banner ${outcome}" id="outcome"><div class="outcome">${h(headline)}</div>${why}</header>`;
+}
+
+function notesSection(report: RunReport): string {
+  const notes = report.notes ?? [];
+  if (notes.length === 0) return '';
+  return `<ul class="notes" id="notes">${notes.map((note) => `<li>${h(note)}</li>`).join('')}</ul>`;
 }
 
 function facts(report: RunReport, host: string | undefined): string {

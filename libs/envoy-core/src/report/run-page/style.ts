@@ -16,6 +16,7 @@ a { color: #0969da; }
 .banner.stopped { background: var(--stop); }
 .banner .outcome { font-size: 22px; font-weight: 700; }
 .banner .why { margin-top: 6px; font-size: 14px; word-break: break-word; }
+.notes { border: 1px solid #d4a72c; background: #fff8c5; border-radius: 6px; padding: 8px 12px 8px 28px; margin: 0 0 14px; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; word-break: break-all; }
