@@ -58,7 +58,7 @@ function positive(value: number | undefined, fallback: number, name: string, lea
 
 /** Applies a rule set to a directory and returns what it found; reads each log once, as a stream. */
 export async function verify(ruleSet: RuleSet, options: VerifyOptions): Promise<VerifyResult> {
-  const chunkSize = positive(options.chunkSize, MiB, 'chunkSize');
+  const chunkSize = positive(options.chunkSize, 128 * 1024, 'chunkSize');
   const maxLineBytes = positive(options.maxLineBytes, MiB, 'maxLineBytes');
   const limits = {
     chunkSize,
