@@ -18,7 +18,7 @@ export interface VerifyOptions {
    * a finished run) every matching file counts and baselineOnly rules are skipped.
    */
   readonly baseline?: Snapshot;
-  /** Bytes read at a time (default 1 MiB). */
+  /** Bytes read at a time (default 128 KiB: a block that stays in the CPU cache while it is searched). */
   readonly chunkSize?: number;
   /** Lines are examined on their first maxLineBytes (default 1 MiB). */
   readonly maxLineBytes?: number;

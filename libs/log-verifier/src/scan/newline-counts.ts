@@ -50,16 +50,14 @@ try {
  */
 export function countNewlinesInBackground(file: string, block: number, signal?: AbortSignal): NewlineCounting {
   let worker: Worker | undefined;
+  let onAbort: (() => void) | undefined;
   const result = new Promise<NewlineCounts | undefined>((resolve) => {
     // A stop signal does not wait for the count.
-    signal?.addEventListener(
-      'abort',
-      () => {
-        void worker?.terminate();
-        resolve(undefined);
-      },
-      { once: true },
-    );
+    onAbort = () => {
+      void worker?.terminate();
+      resolve(undefined);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       worker = new Worker(COUNTER, { eval: true, workerData: { file, block }, stdout: false, stderr: true });
     } catch {
@@ -71,6 +69,10 @@ export function countNewlinesInBackground(file: string, block: number, signal?: 
     worker.once('exit', () => resolve(undefined));
     // Not unref()'d: while the scan awaits the counts the worker is all that keeps the event loop alive, and
     // the process would end with 0 in the middle of the verification. Every caller cancels it when done.
+  });
+  // One listener per file on the run's signal: removed when the count is settled, so they do not pile up.
+  void result.finally(() => {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   });
   return {
     result,
