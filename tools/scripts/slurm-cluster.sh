@@ -17,6 +17,8 @@
 #   tools/scripts/slurm-cluster.sh freeze NODE       freeze every process of the node (a node cut off: alive,
 #                                                    silent); the cgroup freezer, else SIGSTOP
 #   tools/scripts/slurm-cluster.sh thaw NODE         let them run again
+#       [--daemons-after S]                          its slurmd and slurmstepd only S seconds later: the node's
+#                                                    storage is back, its network to the controller not yet
 #   tools/scripts/slurm-cluster.sh pids NODE         the host PIDs of the node's processes, one a line
 #
 # Each node runs as `unshare --pid --fork --mount-proc`: its slurmd is the child of a small init (PID 1 of
@@ -342,13 +344,35 @@ freeze_node() {
   say "node $node frozen (SIGSTOP to every process of its namespace)"
 }
 
+# Host PIDs of the node's Slurm daemons (slurmd, slurmstepd), by their command lines.
+node_daemons() {
+  local pid
+  for pid in $(node_pids "$1"); do
+    case "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" in slurmd\ * | slurmstepd:*) echo "$pid" ;; esac
+  done
+}
+
 thaw_node() {
-  local node=$1 pid
+  local node=$1 hold=${2:-0} pid daemons=()
   node_init_pid "$node" >/dev/null || die "node $node is not running"
+  if [ "$hold" != 0 ]; then
+    # The node's own processes run again first, its Slurm daemons only `hold` seconds later: a node whose
+    # storage came back while its network to the controller is still cut. A SIGSTOP sent while frozen is
+    # delivered at the thaw, before the daemon runs an instruction.
+    mapfile -t daemons < <(node_daemons "$node")
+    for pid in "${daemons[@]}"; do kill -STOP "$pid" 2>/dev/null || true; done
+  fi
   if have_freezer && [ -d "$(freezer_dir "$node")" ]; then
     echo THAWED >"$(freezer_dir "$node")/freezer.state"
   else
-    for pid in $(node_pids "$node"); do kill -CONT "$pid" 2>/dev/null || true; done
+    for pid in $(node_pids "$node"); do
+      printf '%s\n' "${daemons[@]}" | grep -qx "$pid" || kill -CONT "$pid" 2>/dev/null || true
+    done
+  fi
+  if [ "${#daemons[@]}" -gt 0 ]; then
+    say "node $node thawed; its Slurm daemons (${daemons[*]}) held for $hold s"
+    sleep "$hold"
+    for pid in "${daemons[@]}"; do kill -CONT "$pid" 2>/dev/null || true; done
   fi
   say "node $node thawed"
 }
@@ -522,7 +546,7 @@ cmd_status() {
 }
 
 usage() {
-  echo "usage: $0 start [--nodes N] | stop | status | kill|resume|freeze|thaw|pids NODE" >&2
+  echo "usage: $0 start [--nodes N] | stop | status | kill|resume|freeze|pids NODE | thaw NODE [--daemons-after SECONDS]" >&2
   exit 2
 }
 
@@ -542,7 +566,14 @@ case "$command" in
     ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  kill | resume | freeze | thaw | pids)
+  thaw)
+    # thaw NODE [--daemons-after SECONDS]
+    [ "$#" -eq 1 ] || { [ "$#" -eq 3 ] && [ "$2" = --daemons-after ] && [[ "$3" =~ ^[0-9]+$ ]]; } || usage
+    require_tools
+    check_node "$1"
+    thaw_node "$1" "${3:-0}"
+    ;;
+  kill | resume | freeze | pids)
     [ "$#" -eq 1 ] || usage
     require_tools
     check_node "$1"
@@ -550,7 +581,6 @@ case "$command" in
       kill) kill_node "$1" ;;
       resume) resume_node "$1" ;;
       freeze) freeze_node "$1" ;;
-      thaw) thaw_node "$1" ;;
       pids) node_pids "$1" ;;
     esac
     ;;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { create as createTar } from 'tar';
@@ -8,6 +9,7 @@ import { cancelQuietly, jobEnvironment, sbatch, slurmInstalled } from '../suppor
 import {
   allJobs,
   clusterCommand,
+  clusterCommandAsync,
   nodeProcesses,
   nodeStateMap,
   queuedJobs,
@@ -40,11 +42,12 @@ const CALIBRATIONS = Number(process.env['ENVOYS_STORM_CALIBRATIONS'] ?? 92);
 const RESTORES = Number(process.env['ENVOYS_STORM_RESTORES'] ?? 20);
 const SESSIONS = Number(process.env['ENVOYS_STORM_SESSIONS'] ?? 6);
 // Short emulator runs (the storm is about the cluster, not CASA), long enough that nodes die under them.
-const CASA_SECONDS = '3';
+const CASA_SECONDS = '8';
 // The envoys' lease: a dead or cut-off owner's directory is taken over after 5 s unrenewed.
 const LEASE_SECONDS = '5';
 const STORM_MS = 11 * 60_000;
-const RESOURCES = ['--cpus-per-task=1', '--mem=256M', '--requeue', '--open-mode=append', '--kill-on-invalid-dep=yes'];
+// Two CPUs a job: at most four jobs on a node (8 CPUs each), so a failed node takes a few with it.
+const RESOURCES = ['--cpus-per-task=2', '--mem=256M', '--requeue', '--open-mode=append', '--kill-on-invalid-dep=yes'];
 
 type Kind = 'calibration' | 'ingestion' | 'restore' | 'session';
 
@@ -139,6 +142,7 @@ describeCluster('a storm of envoy jobs on a multi-node Slurm cluster whose nodes
   const jobs: StormJob[] = [];
   const kills: NodeKill[] = [];
   let frozen: Frozen | undefined;
+  let frozenThawed = false;
   let finalJobs: Map<string, JobRecord>;
   const began = Date.now();
 
@@ -152,9 +156,9 @@ describeCluster('a storm of envoy jobs on a multi-node Slurm cluster whose nodes
     casaHome = makeCasaHome();
     // The cluster's shared file system: every processing directory, the staging area, the archive's ledger.
     storm = tempDir('envoys-storm-');
-    for (const sub of ['out', 'scratch', 'staging', 'images', 'receiver']) mkdirSync(join(storm, sub));
+    for (const sub of ['out', 'scratch', 'staging', 'images']) mkdirSync(join(storm, sub));
     writeFileSync(join(storm, 'images', 'cube.fits'), `SIMPLE  =                    T${' '.repeat(50)}`);
-    receiver = await startClosingReceiver(join(storm, 'receiver'));
+    receiver = await startClosingReceiver(tempDir('envoys-storm-receiver-'));
     [broker, redis] = await Promise.all([startRabbitMq(), startRedis()]);
     const amqplib = await import('amqplib');
     const connection = await amqplib.connect(broker.url);
@@ -177,12 +181,14 @@ describeCluster('a storm of envoy jobs on a multi-node Slurm cluster whose nodes
   afterAll(async () => {
     for (const job of jobs) if (queuedJobs().has(job.id)) cancelQuietly(job.id);
     // Whatever happened, no node stays frozen or down for the next suite.
-    if (frozen) clusterCommand('thaw', frozen.node);
+    if (frozen && !frozenThawed) clusterCommand('thaw', frozen.node);
     await amqp?.close().catch(() => undefined);
     receiver?.close();
     await Promise.all([broker?.stop(), redis?.stop()]);
     log(`storm done in ${((Date.now() - began) / 1000).toFixed(0)} s`);
-    for (const dir of [storm, home, casaHome]) if (dir) rmSync(dir, { recursive: true, force: true });
+    // ENVOYS_STORM_KEEP=1 keeps the shared file system of the storm to look at.
+    if (process.env['ENVOYS_STORM_KEEP'] === '1') log(`kept ${storm}`);
+    else for (const dir of [storm, home, casaHome]) if (dir) rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
   const common = () => ({
@@ -263,8 +269,7 @@ describeCluster('a storm of envoy jobs on a multi-node Slurm cluster whose nodes
   }
 
   /** Kills a node with jobs on it, waits until Slurm has noticed (DOWN: its jobs are requeued), resumes it. */
-  async function killAndResume(exclude: readonly string[]): Promise<string> {
-    const node = await busyNode(exclude);
+  async function killAndResume(node: string): Promise<string> {
     const kill = { node, jobs: runningOn(node) };
     clusterCommand('kill', node);
     kills.push(kill);
@@ -310,26 +315,30 @@ describeCluster('a storm of envoy jobs on a multi-node Slurm cluster whose nodes
       if (Date.now() > deadline) throw new Error(`the frozen node's jobs were not started elsewhere within 180 s: ${pending.join(' ')}; leases still held: ${held.join(' ')}`);
       await sleep(500);
     }
-    clusterCommand('thaw', node);
-    log(`thawed ${node}`);
-    const thawed = frozen;
-    frozen = undefined;
-    await untilNodeState(node, /^(idle|mix|alloc)/, 90_000);
-    frozen = thawed;
+    // Its own processes first, its Slurm daemons 12 s later: until then nothing tells Slurm the node is
+    // back (which would make slurmd kill the old jobs at once), and the old envoys find out for themselves.
+    log(`thawing ${node}, its slurmd and slurmstepd held 12 s`);
+    await clusterCommandAsync('thaw', node, '--daemons-after', '12');
     frozenThawed = true;
+    log(`thawed ${node}`);
+    await untilNodeState(node, /^(idle|mix|alloc)/, 90_000);
   }
-  let frozenThawed = false;
 
   async function runStorm(): Promise<void> {
     await submitAll();
+    // The first node dies once the storm is under way; a few seconds later another is cut off (frozen)
+    // while the first is still down; the third dies after the first is back. Moments and nodes are random.
     const failures = (async () => {
-      // The first failure once the storm is under way, the others at random moments after.
-      while (ended() < jobs.length * 0.08) await sleep(500);
-      const first = await killAndResume([]);
-      await sleep(between(2000, 10_000));
-      const second = await killAndResume([first]);
-      await sleep(between(1000, 5000));
-      await freezeAndThaw([second]);
+      while (ended() < jobs.length * 0.05) await sleep(500);
+      const first = await busyNode([]);
+      const killing = killAndResume(first);
+      await sleep(between(3000, 8000));
+      const freezing = freezeAndThaw([first]);
+      await killing;
+      await sleep(between(2000, 6000));
+      // Another node than the first, and not the frozen one while it is frozen.
+      await killAndResume(await busyNode([first, ...(frozen && !frozenThawed ? [frozen.node] : [])]));
+      await freezing;
     })();
     let failed: unknown;
     failures.catch((error: unknown) => (failed = error));
@@ -338,6 +347,14 @@ describeCluster('a storm of envoy jobs on a multi-node Slurm cluster whose nodes
     while (ended() < jobs.length || !frozenThawed) {
       if (failed) throw failed;
       if (Date.now() > deadline) throw new Error(`the storm did not end within ${STORM_MS / 60_000} minutes: ${jobs.length - ended()} jobs still queued`);
+      // A job whose launch failed twice (its node died, or froze, while Slurm was starting it) is requeued
+      // held; the workflow's operator releases it, as on a real cluster.
+      for (const job of allJobs().values()) {
+        if (job.reason === 'launch_failed_requeued_held' && jobs.some((mine) => mine.id === job.id)) {
+          log(`releasing job ${job.id} (launch failed, requeued held)`);
+          spawnSync('scontrol', ['release', job.id], { stdio: 'ignore' });
+        }
+      }
       const progress = `${ended()}/${jobs.length} jobs ended`;
       if (progress !== last) log((last = progress));
       await sleep(2000);

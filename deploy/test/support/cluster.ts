@@ -13,6 +13,18 @@ export function clusterCommand(...args: string[]): string {
   return result.stdout;
 }
 
+/** The same, without blocking the test's event loop (for commands that take a while, e.g. `thaw --daemons-after`). */
+export function clusterCommandAsync(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(CLUSTER_SCRIPT, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`slurm-cluster.sh ${args.join(' ')}: status ${code}\n${out}`))));
+  });
+}
+
 /** The cluster's nodes and their states (`sinfo -N`), e.g. { n1: 'idle', n2: 'down*' }. */
 export function nodeStateMap(): Record<string, string> {
   const result = spawnSync('sinfo', ['-h', '-N', '-o', '%N %T'], { encoding: 'utf8', timeout: 15_000 });
