@@ -229,7 +229,8 @@ node_names() {
 check_node() {
   local node=${1:-}
   [ "$(configured_nodes)" -gt 1 ] || die "no multi-node cluster configured (start one with: $0 start --nodes 3)"
-  node_names | grep -qx -- "$node" || die "no node '$node' in this cluster (nodes: $(node_names | tr '\n' ' '))"
+  # (Not `node_names | grep -q`: grep quitting early would fail the pipeline under pipefail.)
+  [[ " $(node_names | tr '\n' ' ') " == *" $node "* ]] || die "no node '$node' in this cluster (nodes: $(node_names | tr '\n' ' '))"
 }
 
 # The host PID of the node's namespace init, if it runs.
