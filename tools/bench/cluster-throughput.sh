@@ -21,7 +21,8 @@ done
 sinfo -h >/dev/null || { echo "cluster-throughput: no Slurm controller answers: tools/scripts/slurm-cluster.sh start --nodes 3" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/envoys-bench-cluster.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+[ "${BENCH_KEEP:-0}" = 1 ] || # BENCH_KEEP=1 keeps the jobs' directories and outputs.
+[ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 # The installation the jobs use, as deploy/slurm/README.md lays it out.
 mkdir -p "$work/home/casa-envoy" "$work/home/deploy"
 cp dist/apps/casa-envoy/main.js "$work/home/casa-envoy/main.js"
@@ -67,7 +68,7 @@ make_dir() {
 }
 
 stats() { # file -> "mean-wall mean-cpu" (cpu = user + sys)
-  awk '{ w += $1; c += $2 + $3; n++ } END { if (n) printf "%.2f %.2f %d", w / n, c / n, n; else print "0 0 0" }' "$1"
+  awk '{ w += $1; c += $2 + $3; n++ } END { if (n) printf "%.2f %.2f %d\n", w / n, c / n, n; else print "0 0 0" }' "$1"
 }
 
 printf '| jobs | kind | jobs/min | mean wall per job [s] | mean CPU per job [s] | jobs timed |\n|---:|:---|---:|---:|---:|---:|\n'
@@ -91,7 +92,8 @@ for n in "$@"; do
     failed=$(for id in "${ids[@]}"; do scontrol show job -o "$id" 2>/dev/null | grep -o 'ExitCode=[0-9]*:[0-9]*' || true; done | grep -vc 'ExitCode=0:0' || true)
     rate=$(awk -v n="$n" -v s="$began" -v e="$ended" 'BEGIN { printf "%.1f", n / ((e - s) / 60) }')
     printf '| %s | %s | %s | %s | %s | %s%s |\n' "$n" "$kind" "$rate" "$wall" "$cpu" "$timed" "$([ "$failed" -eq 0 ] || echo " ($failed failed)")"
-    rm -rf "$work/$kind-$n"
+    [ "$failed" -eq 0 ] || { echo "failed jobs: see $work/$kind-$n/*.out" >&2; trap - EXIT; }
+    [ "$failed" -ne 0 ] || [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$work/$kind-$n"
   done
 done
 echo
