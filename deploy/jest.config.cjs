@@ -7,4 +7,6 @@ module.exports = {
   rootDir: __dirname,
   // A job waits for the scheduler as well as for CASA: more than the preset's 60 s per test.
   testTimeout: 120000,
+  // The storm on the multi-node cluster is its own suite (jest.cluster.config.cjs, `nx run deploy:test-cluster`).
+  testPathIgnorePatterns: ['/node_modules/', '/fixtures/', '<rootDir>/test/cluster/'],
 };

@@ -15,7 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 // venvs of python-venvs.txt (real Traefik, ...) are made outside the repository when missing.
 const suites = [
   'test',
-  ...(process.argv.includes('test-slurm') ? ['test:slurm'] : []),
+  // The storm (`test:cluster`) runs on the same Slurm packages, on a multi-node cluster of the same script.
+  ...(process.argv.includes('test-slurm') || process.argv.includes('test-cluster') ? ['test:slurm'] : []),
   ...(process.argv.includes('test-release') ? ['test:release'] : []),
   ...(process.argv.includes('test-casa') ? ['test:casa'] : []),
 ];
