@@ -1,10 +1,11 @@
-// Shared jest settings for every project. Jest on Node 20 cannot load ESM, so TypeScript and the ESM-only
-// dependency tree of execa are compiled to CommonJS by swc. The list of ESM packages is computed from the
-// installed package.json files, so an upgrade that adds a dependency does not silently break the tests.
+// Shared jest settings for every project. Jest on Node 20 cannot load ESM, so TypeScript, and the ESM-only
+// dependency tree of the packages named below (none today), are compiled to CommonJS by swc. The list of ESM
+// packages is computed from the installed package.json files, so an upgrade that adds a dependency does not
+// silently break the tests.
 const { nxPreset } = require('@nx/jest/preset');
 const { esmPackages } = require('./tools/jest/esm-packages.cjs');
 
-const esm = esmPackages(['execa']);
+const esm = esmPackages([]);
 const escaped = esm.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
 
 module.exports = {
@@ -22,7 +23,7 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: [`node_modules/(?!(${escaped.join('|')})/)`],
+  transformIgnorePatterns: esm.length > 0 ? [`node_modules/(?!(${escaped.join('|')})/)`] : ['/node_modules/'],
   // The summary feeds `npm test`'s closing line; JUnit XML (reports/junit/<project>.xml) feeds GitLab.
   reporters: [
     'default',

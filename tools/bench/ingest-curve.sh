@@ -17,7 +17,8 @@ cd "$(dirname "$0")/../.."
 runs="${1:-3}"
 out="${2:-/tmp/envoys-bench}"
 repo=$PWD
-[ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install -y time" >&2; exit 69; }
+source tools/bench/lib.sh
+bench_tools
 mkdir -p "$out"
 NX_DAEMON=false npx nx build ingest-envoy --output-style=static >/dev/null
 work=$(mktemp -d "${TMPDIR:-/tmp}/ingest-curve-bench.XXXXXX")
@@ -26,8 +27,6 @@ cp dist/apps/ingest-envoy/main.js "$work/ingest-envoy.js"
 tsv="$out/ingest-curve.tsv"
 printf 'sweep\tfiles\tmib\ttar_sync_ms\tenvoy_ms\tratio\tenvoy_rss_kib\ttar_rss_kib\tload\n' >"$tsv"
 
-ms() { date +%s%N | cut -c1-13; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 point() {
   local sweep=$1 files=$2 mib=$3
@@ -51,20 +50,15 @@ for (let i = 0; i < files; i++) {
   local gnu=() envoy=() rss=() trss=()
   for _ in $(seq "$runs"); do
     rm -f "$work/gnu/caltables.tar"; sync
-    local start; start=$(ms)
-    (cd "$dir/products" && /usr/bin/time -o "$work/gnu-time.txt" -f '%M' tar cf "$work/gnu/caltables.tar" --exclude='*weblog*.tgz' . && sync "$work/gnu/caltables.tar")
-    gnu+=($(( $(ms) - start ))); trss+=($(tail -n 1 "$work/gnu-time.txt"))
+    timed gnu trss bash -c 'cd "$1" && tar cf "$2" --exclude="*weblog*.tgz" . && sync "$2"' - "$dir/products" "$work/gnu/caltables.tar"
     rm -f "$work/gnu/caltables.tar"; rm -rf "$work/staging/proc" "$work/ledger.jsonl"; sync
-    start=$(ms)
     PATH="$repo/tools/emulators/ingest/bin:$PATH" ENVOY_INGEST_STAGING_ROOT="$work/staging" INGEST_EMULATOR_LEDGER="$work/ledger.jsonl" \
-      /usr/bin/time -o "$work/time.txt" -f '%M' node "$work/ingest-envoy.js" --calibration "$dir" >/dev/null 2>&1
-    envoy+=($(( $(ms) - start ))); rss+=($(tail -n 1 "$work/time.txt"))
+      timed envoy rss node "$work/ingest-envoy.js" --calibration "$dir" >/dev/null 2>&1
     rm -rf "$work/staging/proc"
   done
-  local g e r t
+  local g e
   g=$(median "${gnu[@]}"); e=$(median "${envoy[@]}")
-  r=$(printf '%s\n' "${rss[@]}" | sort -n | tail -n 1); t=$(printf '%s\n' "${trss[@]}" | sort -n | tail -n 1)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sweep" "$files" "$mib" "$g" "$e" "$(awk -v e="$e" -v g="$g" 'BEGIN {printf "%.2f", e / g}')" "$r" "$t" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sweep" "$files" "$mib" "$g" "$e" "$(awk -v e="$e" -v g="$g" 'BEGIN {printf "%.2f", e / g}')" "$(maximum "${rss[@]}")" "$(maximum "${trss[@]}")" "$(load)" | tee -a "$tsv"
 }
 
 printf 'sweep\tfiles\tMiB\ttar+sync ms\tenvoy ms\tratio\tenvoy RSS KiB\ttar RSS KiB\tload\n'

@@ -17,6 +17,8 @@ out="${2:-/tmp/envoys-bench}"
 shift 2 2>/dev/null || shift $#
 if [ "$#" -gt 0 ]; then stages=("$@"); else stages=(8 16 32 64 128); fi
 repo=$PWD
+source tools/bench/lib.sh
+bench_tools
 mkdir -p "$out"
 NX_DAEMON=false npx nx build casa-envoy --output-style=static >/dev/null
 work=$(mktemp -d "${TMPDIR:-/tmp}/overhead-curve-bench.XXXXXX")
@@ -62,6 +64,6 @@ const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\
 const median = (values) => { const s = [...values].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const o = rows.map((r) => r.overheadMs);
 console.log([process.argv[2], median(rows.map((r) => r.lines)), median(o).toFixed(0), Math.min(...o).toFixed(0), median(rows.map((r) => r.casaMs)).toFixed(0), median(rows.map((r) => r.totalMs)).toFixed(0), process.argv[3]].join("\t"));
-' "$work/runs-$n.jsonl" "$n" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$tsv"
+' "$work/runs-$n.jsonl" "$n" "$(load)" | tee -a "$tsv"
 done
 echo "written: $tsv ($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), node $(node --version))"

@@ -5,7 +5,8 @@
 #
 #   tools/bench/run-all.sh [benchmark...]     (default: all; names as in tools/bench without .sh)
 #
-# Needs hyperfine and GNU time (`apt-get install -y hyperfine time`) and about 10 GiB of free space in TMPDIR
+# Needs hyperfine, GNU time and gnuplot (the `bench` suite of tools/scripts/system-packages.txt, installed
+# here when missing, as the test suites' packages are) and about 10 GiB of free space in TMPDIR
 # for the largest generated inputs. Exits with the first failing benchmark's status after running the rest.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,6 +16,8 @@ chosen=("$@")
 for name in "${chosen[@]}"; do
   [ -f "tools/bench/$name.sh" ] || { echo "run-all: no benchmark tools/bench/$name.sh (choose from: ${all[*]})" >&2; exit 64; }
 done
+source tools/bench/lib.sh
+bench_tools
 NX_DAEMON=false npx nx run-many -t build -p casa-envoy ingest-envoy carta-envoy --output-style=static >/dev/null || exit 70
 status=0
 for name in "${chosen[@]}"; do

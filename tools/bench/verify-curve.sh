@@ -16,7 +16,8 @@ runs="${1:-3}"
 out="${2:-/tmp/envoys-bench}"
 shift 2 2>/dev/null || shift $#
 if [ "$#" -gt 0 ]; then sizes=("$@"); else sizes=(1 4 16 64 256 1024 4096); fi
-[ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install -y time" >&2; exit 69; }
+source tools/bench/lib.sh
+bench_tools
 mkdir -p "$out"
 NX_DAEMON=false npx nx build casa-envoy --output-style=static >/dev/null
 work=$(mktemp -d "${TMPDIR:-/tmp}/verify-curve-bench.XXXXXX")
@@ -24,8 +25,6 @@ trap 'rm -rf "$work"' EXIT
 cp dist/apps/casa-envoy/main.js "$work/casa-envoy.js"
 tsv="$out/verify-curve.tsv"
 printf 'mib\tgrep_ms\tenvoy_ms\tratio\tenvoy_rss_kib\tgrep_rss_kib\tload\n' >"$tsv"
-ms() { date +%s%N | cut -c1-13; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 printf 'MiB\tgrep ms\tenvoy ms\tratio\tenvoy RSS KiB\tgrep RSS KiB\tload\n'
 for size in "${sizes[@]}"; do
@@ -38,19 +37,14 @@ for size in "${sizes[@]}"; do
   cat "$log" >/dev/null
   grep_ms=() envoy_ms=() rss=() grss=()
   for _ in $(seq "$runs"); do
-    start=$(ms)
-    /usr/bin/time -o "$work/grep-time.txt" -f '%M' grep -c -P '\tSEVERE\t' "$log" >"$work/grep.out" || true
-    grep_ms+=($(( $(ms) - start ))); grss+=($(tail -n 1 "$work/grep-time.txt"))
+    timed grep_ms grss grep -c -P '\tSEVERE\t' "$log" >"$work/grep.out" || true
     [ "$(cat "$work/grep.out")" = 1 ] || { echo "verify-curve: grep found $(cat "$work/grep.out") SEVERE lines, expected 1" >&2; exit 70; }
-    start=$(ms)
-    /usr/bin/time -o "$work/time.txt" -f '%M' node "$work/casa-envoy.js" --verify "$dir" --report "$work/report.json" >/dev/null 2>&1 || true
-    envoy_ms+=($(( $(ms) - start ))); rss+=($(tail -n 1 "$work/time.txt"))
+    timed envoy_ms rss node "$work/casa-envoy.js" --verify "$dir" --report "$work/report.json" >/dev/null 2>&1 || true
   done
   # The finding is what makes the run a failure: an envoy that missed it would look fast.
   node -e 'const r = require(process.argv[1]); if (!JSON.stringify(r).includes("the last line")) { console.error("verify-curve: the SEVERE line at the end is not in the report"); process.exit(70); }' "$work/report.json"
   g=$(median "${grep_ms[@]}"); e=$(median "${envoy_ms[@]}")
-  r=$(printf '%s\n' "${rss[@]}" | sort -n | tail -n 1); t=$(printf '%s\n' "${grss[@]}" | sort -n | tail -n 1)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$g" "$e" "$(awk -v e="$e" -v g="$g" 'BEGIN {printf "%.2f", e / g}')" "$r" "$t" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$g" "$e" "$(awk -v e="$e" -v g="$g" 'BEGIN {printf "%.2f", e / g}')" "$(maximum "${rss[@]}")" "$(maximum "${grss[@]}")" "$(load)" | tee -a "$tsv"
   rm -rf "$dir"
 done
 echo "written: $tsv ($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), node $(node --version))"

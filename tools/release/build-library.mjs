@@ -41,7 +41,7 @@ mkdirSync(workDir, { recursive: true });
 
 // 1. JavaScript: one file per module system; every npm package (including the other @envoys libraries) stays
 //    an import, so the installing project resolves and deduplicates them. Dynamic import() of a dependency stays
-//    import() in the CommonJS build too, so ES-module-only dependencies (execa) load under require().
+//    import() in the CommonJS build too, so ES-module-only dependencies load under require().
 const imported = new Set();
 const builtins = new Set(builtinModules);
 const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');

@@ -3,7 +3,7 @@
 // file). Missing ones are installed when this runs as root on a machine with apt-get (`apt-get update` once,
 // then one `apt-get install`, never reading stdin); otherwise it stops at once with one line saying what to run.
 //
-//   node tools/scripts/system-packages.mjs SUITE...        (SUITE: test, test:slurm)
+//   node tools/scripts/system-packages.mjs SUITE...        (SUITE: test, test:slurm, test:release, bench)
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
@@ -73,7 +73,7 @@ export function ensurePackages(suites) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const suites = process.argv.slice(2);
   if (suites.length === 0) {
-    console.error('usage: node tools/scripts/system-packages.mjs SUITE... (test, test:slurm)');
+    console.error('usage: node tools/scripts/system-packages.mjs SUITE... (test, test:slurm, test:release, bench)');
     process.exit(2);
   }
   const problem = ensurePackages(suites);

@@ -22,6 +22,12 @@ describe('the system packages of the test suites', () => {
     expect(readFileSync(join(__dirname, '../scripts/test-all.mjs'), 'utf8')).toMatch(/ensurePackages\(suites\)/);
   });
 
+  it('list the benchmarks\' tools as a suite of their own, which CI does not install', () => {
+    expect(packagesOf('bench')).toEqual(['time', 'hyperfine', 'gnuplot-nox']);
+    expect(readFileSync(join(__dirname, '../../.ci/run'), 'utf8')).not.toMatch(/system-packages\.mjs[^\n]*\bbench\b/);
+    expect(readFileSync(join(__dirname, '../bench/lib.sh'), 'utf8')).toMatch(/system-packages\.mjs bench/);
+  });
+
   it('when all are there, nothing is printed and nothing installed', () => {
     const result = spawnSync(process.execPath, [SCRIPT, 'test'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect([result.status, result.stdout, result.stderr]).toEqual([0, '', '']);

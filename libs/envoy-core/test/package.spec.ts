@@ -1,7 +1,7 @@
 import { describeLibraryPackage } from '@envoys/testing';
 
-// The package other teams install (dist/libs/envoy-core): errors keep their exit codes, and the logger loads
-// winston through the package's own dependency in both module systems.
+// The package other teams install (dist/libs/envoy-core): errors keep their exit codes, and the logger works
+// in both module systems.
 describeLibraryPackage(
   'envoy-core',
   `new lib.InvalidInputError('x').exitCode === 65 &&

@@ -43,45 +43,40 @@ function fieldsText(fields: LogFields): string {
   return parts.length > 0 ? ` ${parts.join(' ')}` : '';
 }
 
+/** Lower is more severe; a logger writes the lines at or above its level (npm's order, as winston had it). */
+const SEVERITY: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
+
 /**
- * Creates the envoy's logger on winston. Winston is loaded here, not at module load, so that --help and
- * usage errors never pay for it (cold start is benchmarked).
+ * Creates the envoy's logger: one line per call, written at once to the stream, in call order. Formatting a
+ * line is all a logger has to do here (winston did it before, at 18 ms of every run's start for a printf:
+ * docs/BENCHMARKS.md). Async, as it was while winston was loaded on first use.
  */
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
-  const winston = await import('winston');
   const stream = options.stream ?? process.stdout;
   const colour = options.format === 'text' && useColour(stream, options.env ?? process.env);
   const { redactor } = options;
+  const threshold = SEVERITY[options.level ?? 'info'];
 
-  const line = winston.format.printf((info) => {
-    const { level, message, step, time, ...rest } = info as Record<string, unknown> & { level: LogLevel };
-    const fields = Object.fromEntries(
-      Object.entries(rest).filter(([key]) => typeof key === 'string'),
-    ) as Record<string, string | number | boolean | null>;
+  const line = (level: LogLevel, message: string, step: string, fields: LogFields): string => {
+    // The same precedence as before: a field may name the step or replace the message; time and level are the
+    // logger's own.
+    const { level: _level, message: text, step: stepName, time: _time, ...rest } = { level, message, step, ...fields } as Record<
+      string,
+      string | number | boolean | null | undefined
+    >;
+    const time = new Date().toISOString();
     if (options.format === 'json') {
-      return redactor.redact(JSON.stringify({ time, level, envoy: options.envoy, step, message, ...fields }));
+      return redactor.redact(JSON.stringify({ time, level, envoy: options.envoy, step: stepName, message: text, ...rest }));
     }
     const levelText = level.toUpperCase().padEnd(5);
     const shown = colour ? `\u001b[${COLOURS[level]}m${levelText}\u001b[0m` : levelText;
-    return redactor.redact(`${String(time)} ${shown} [${String(step)}] ${String(message)}${fieldsText(fields)}`);
-  });
-
-  const base = winston.createLogger({
-    level: options.level ?? 'info',
-    format: winston.format.combine(
-      winston.format.timestamp({ alias: 'time', format: () => new Date().toISOString() }),
-      winston.format((info) => {
-        delete info['timestamp'];
-        return info;
-      })(),
-      line,
-    ),
-    transports: [new winston.transports.Stream({ stream })],
-  });
+    return redactor.redact(`${time} ${shown} [${String(stepName)}] ${String(text)}${fieldsText(rest)}`);
+  };
 
   const make = (step: string): Logger => {
     const emit = (level: LogLevel) => (message: string, fields: LogFields = {}) => {
-      base.log({ level, message, step, ...fields });
+      if (SEVERITY[level] > threshold) return;
+      stream.write(`${line(level, message, step, fields)}\n`);
     };
     return {
       error: emit('error'),
@@ -91,7 +86,7 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
       child: (name: string) => make(name),
       flush: () =>
         new Promise<void>((resolve) => {
-          // Winston hands lines to the stream synchronously; what remains is the stream's own buffer.
+          // Lines are handed to the stream synchronously; what remains is the stream's own buffer.
           if (stream.writableLength === 0 || stream.writableNeedDrain === false) {
             resolve();
             return;

@@ -4,6 +4,7 @@ import { readContext, type ContextLimits, type MessageAround } from '../scan/con
 import { isBenignMessage, type MessageShape } from '../scan/line-filter';
 import type { MatcherFactory } from '../scan/matcher';
 import { lineNumbers } from '../scan/line-numbers';
+import { countNewlinesInBackground, type NewlineCounting } from '../scan/newline-counts';
 import { RuleFindings } from '../scan/rule-findings';
 import { scanFile, type ScanLimits } from '../scan/scan-file';
 import { isAbsent, reason } from '../files/errno';
@@ -55,6 +56,10 @@ async function contexts(file: string, checks: readonly LineCheck[], sinks: reado
   return found;
 }
 
+/** From this size on, a log's newlines are counted on another thread while it is scanned. */
+const BACKGROUND_COUNT_BYTES = 64 * 1024 * 1024;
+const COUNT_BLOCK_BYTES = 1024 * 1024;
+
 /**
  * Scans one file for every line rule that applies to it, then numbers the lines of the findings kept.
  * @returns bytes read, or undefined when the file could not be read (vanished: nothing to say; else a finding)
@@ -70,7 +75,11 @@ export async function checkLines(
   let bytes: number;
   let lines: Map<number, number>;
   let around: Map<string, MessageAround>;
+  let counting: NewlineCounting | undefined;
   try {
+    if ((await fs.stat(file)).size >= BACKGROUND_COUNT_BYTES) {
+      counting = countNewlinesInBackground(file, COUNT_BLOCK_BYTES, limits.signal);
+    }
     bytes = await scanFile(
       file,
       checks.map((c) => c.matcher),
@@ -78,9 +87,12 @@ export async function checkLines(
       limits,
     );
     const offsets = [...new Set(sinks.flatMap((s) => s.kept.map((k) => k.offset)))].sort((a, b) => a - b);
-    lines = await lineNumbers(file, offsets, limits.chunkSize, limits.signal);
+    const known = offsets.length > 0 ? await counting?.result : undefined;
+    counting?.cancel();
+    lines = await lineNumbers(file, offsets, limits.chunkSize, limits.signal, known);
     around = await contexts(file, checks, sinks, limits);
   } catch (error) {
+    counting?.cancel();
     if (limits.signal?.aborted) throw error;
     if (isAbsent(error)) return undefined;
     // Evidence that cannot be read does not prove success.

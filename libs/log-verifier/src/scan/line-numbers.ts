@@ -1,10 +1,13 @@
 import { promises as fs } from 'node:fs';
+import { BlockReader } from './block-reader';
 import { LF } from './matcher';
+import type { NewlineCounts } from './newline-counts';
 
 /**
  * Turns byte offsets of line starts into 1-based line numbers by counting newlines from the start of the
  * file, only as far as the last offset asked for. Counting every chunk during the scan would cost about a
- * third more on every run; this costs a second read only on runs that have findings, which are rare.
+ * third more on every run; this costs a second read only on runs that have findings, which are rare. With
+ * the counts of a background count (large files), it starts at the block of each offset instead.
  * Offsets past the end of the file (it shrank meanwhile) get no number.
  * @param offsets sorted ascending
  */
@@ -13,18 +16,27 @@ export async function lineNumbers(
   offsets: readonly number[],
   chunkSize: number,
   signal?: AbortSignal,
+  known?: NewlineCounts,
 ): Promise<Map<number, number>> {
   const lines = new Map<number, number>();
   if (offsets.length === 0) return lines;
   const handle = await fs.open(file, 'r');
   try {
+    const reader = await BlockReader.open(handle, signal);
     const chunk = Buffer.allocUnsafe(chunkSize);
     let next = 0;
     let line = 1;
     let position = 0;
     while (next < offsets.length) {
-      signal?.throwIfAborted();
-      const { bytesRead } = await handle.read(chunk, 0, chunkSize, position);
+      if (known) {
+        // Jump to the block of the next offset when it lies past the one being read.
+        const block = Math.floor(offsets[next] / known.block);
+        if (block * known.block > position && block - 1 < known.counts.length) {
+          position = block * known.block;
+          line = known.counts[block - 1] + 1;
+        }
+      }
+      const bytesRead = await reader.read(chunk, position);
       if (bytesRead === 0) break;
       const data = bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
       let from = 0;

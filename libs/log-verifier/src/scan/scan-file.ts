@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { BlockReader } from './block-reader';
 import { byteHistogram } from './histogram';
 import { LF, type BlockMatcher, type MatcherFactory, type MatchSink } from './matcher';
 
@@ -26,6 +27,7 @@ export async function scanFile(
 ): Promise<number> {
   const handle = await fs.open(file, 'r');
   try {
+    const reader = await BlockReader.open(handle, limits.signal);
     const chunk = Buffer.allocUnsafe(limits.chunkSize);
     let lineBuffer: Buffer | undefined;
     let carried = 0; // bytes of the straddling line kept in lineBuffer
@@ -49,8 +51,7 @@ export async function scanFile(
     };
 
     for (;;) {
-      limits.signal?.throwIfAborted();
-      const { bytesRead } = await handle.read(chunk, 0, limits.chunkSize, offset);
+      const bytesRead = await reader.read(chunk, offset);
       if (bytesRead === 0) break;
       const data = bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
       matchers ??= factories.map((factory, i) => factory.forFile(byteHistogram(data), sinks[i]));
