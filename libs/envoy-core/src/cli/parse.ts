@@ -104,6 +104,9 @@ export function parseCommandLine(spec: CommandLineSpec, argv: readonly string[])
   }
 
   let mode: { spec: ModeSpec; flag: string; args: Record<string, string> } | undefined;
+  // The mode's arguments not given right after it: they may follow `--`.
+  const pending: string[] = [];
+  let terminated = false;
   const variants: { variant: VariantSpec; owner: ModeSpec }[] = [];
   const options: Record<string, string | true> = {};
   const settings: CommandLineSetting[] = [];
@@ -115,8 +118,16 @@ export function parseCommandLine(spec: CommandLineSpec, argv: readonly string[])
 
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index] as Token;
-    if (token.kind === 'option-terminator') continue;
-    if (token.kind === 'positional') throw new UsageError(`unexpected argument "${token.value}"`);
+    if (token.kind === 'option-terminator') {
+      terminated = true;
+      continue;
+    }
+    if (token.kind === 'positional') {
+      const name = terminated ? pending.shift() : undefined;
+      if (name === undefined || !mode) throw new UsageError(`unexpected argument "${token.value}"`);
+      mode.args[name] = token.value;
+      continue;
+    }
     const meaning = flags.get(token.name) as Flag;
     const flag = token.rawName;
     if (token.inlineValue && !flag.startsWith('--')) {
@@ -131,18 +142,17 @@ export function parseCommandLine(spec: CommandLineSpec, argv: readonly string[])
         if (mode) throw new UsageError(`conflicting modes: ${mode.flag} and ${flag} (choose one)`);
         if (token.inlineValue && meaning.spec.args.length !== 1) throw new UsageError(`option ${flag} takes ${meaning.spec.args.join(' ')}`);
         const args: Record<string, string> = { [meaning.spec.args[0] as string]: value as string };
-        for (const name of meaning.spec.args.slice(1)) {
-          // The next positional, with a `--` allowed before it (for an argument that begins with a dash).
-          let next = tokens[index + 1];
-          if (next?.kind === 'option-terminator') {
-            index += 1;
-            next = tokens[index + 1];
-          }
-          if (next?.kind !== 'positional') throw new UsageError(`option ${flag} needs a value ${name}`);
-          args[name] = next.value;
-          index += 1;
-        }
         mode = { spec: meaning.spec, flag, args };
+        for (const name of meaning.spec.args.slice(1)) {
+          // The next positional; or, once the options end at `--`, the first after it.
+          const next = tokens[index + 1];
+          if (next?.kind === 'positional') {
+            args[name] = next.value;
+            index += 1;
+          } else {
+            pending.push(name);
+          }
+        }
         continue;
       }
       case 'variant':
@@ -193,6 +203,7 @@ export function parseCommandLine(spec: CommandLineSpec, argv: readonly string[])
     }
   }
 
+  if (mode && pending.length > 0) throw new UsageError(`option ${mode.flag} needs a value ${pending[0]}`);
   if (check) {
     // The preflight is of the node and the site, not of a run: it takes no mode, plans nothing, writes nothing.
     if (mode) throw new UsageError(`--check takes no mode: it checks this node and the site, not a run (drop ${mode.flag})`);

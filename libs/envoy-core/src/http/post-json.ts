@@ -42,6 +42,8 @@ export function postFailureReason(error: unknown): string {
   const cause = error instanceof Error ? error.cause : undefined;
   const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
   if (code) return code === 'ECONNREFUSED' ? 'connection refused (ECONNREFUSED)' : code;
+  // fetch's own "fetch failed" says nothing; its cause does (a port fetch refuses to use: "bad port").
+  if (cause instanceof Error && cause.message) return cause.message;
   return error instanceof Error ? error.message : String(error);
 }
 
