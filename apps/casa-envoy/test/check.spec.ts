@@ -68,15 +68,19 @@ describe('casa-envoy --check', () => {
     expect(treeFingerprint(dir)).toEqual({});
   });
 
-  it('a dry run runs the same checks: an events endpoint that is not there fails it with the same status', async () => {
+  it('a dry run runs the same checks, failing only where the real run would: an events endpoint that is not there is a warning', async () => {
     receiver = await startHttpReceiver(() => 404);
     const dir = makeProcessingDir({ mode: 'standard-cal' });
     const before = treeFingerprint(dir);
     const finished = await casaEnvoy(dir, [...MODE_ARGS['standard-cal'], '--dry-run'], { ENVOY_EVENTS_URL: receiver.url });
-    expect(finished.code).toBe(65);
-    expect(finished.stderr.split('\n')[0]).toMatch(/^casa-envoy: events endpoint .* answers HTTP 404/);
+    expect([finished.code, finished.stderr]).toEqual([0, '']);
+    expect(finished.stdout).toMatch(/WARN +\[check-node\] events-http: events endpoint .* answers HTTP 404: no such endpoint .* \(the run goes on without it\)/);
+    expect(finished.stdout).toMatch(/INFO +\[check-node\] casa-home: CASA /);
     expect(receiver.received.map((request) => request.method)).toEqual(['HEAD']);
     expect(treeFingerprint(dir)).toEqual(before);
+    const noXvfb = await casaEnvoy(dir, [...MODE_ARGS['standard-cal'], '--dry-run'], { CASA_USE_XVFB: 'true', PATH: tempDir('casa-check-path-') });
+    expect(noXvfb.code).toBe(69);
+    expect(noXvfb.stderr.split('\n')[0]).toMatch(/^casa-envoy: xvfb-run "xvfb-run" not found on PATH/);
   });
 
   it.each([

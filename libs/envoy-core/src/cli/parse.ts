@@ -60,10 +60,12 @@ function valueName(meaning: Flag | undefined): string {
  * parseArgs' own messages are several lines and suggest syntax for its defaults; a usage error is one line
  * in the envoys' words, naming the flag as it was typed.
  */
-function usageErrorOf(error: unknown, config: OptionsConfig, flags: ReadonlyMap<string, Flag>): UsageError {
+function usageErrorOf(error: unknown, argv: readonly string[], config: OptionsConfig, flags: ReadonlyMap<string, Flag>): UsageError {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
   const message = error instanceof Error ? error.message : String(error);
-  const typed = (/'(-[^' ,=]+)/.exec(message)?.[1] ?? '').split('=')[0] ?? '';
+  // parseArgs names a flag `'-r, --run <value>'`: the one meant is the one typed.
+  const named = (/'([^']*)'/.exec(message)?.[1] ?? '').match(/-{1,2}[^\s,=<]+/g) ?? [];
+  const typed = named.find((candidate) => argv.some((token) => token === candidate || token.startsWith(`${candidate}=`))) ?? named[named.length - 1] ?? '';
   const name = Object.keys(config).find((key) => typed === `--${key}` || (config[key]?.short !== undefined && typed === `-${config[key]?.short}`));
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     return new UsageError(`unknown option ${typed}${didYouMean(typed, Object.keys(config).map((key) => `--${key}`))}`);
@@ -100,7 +102,7 @@ export function parseCommandLine(spec: CommandLineSpec, argv: readonly string[])
   try {
     tokens = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: true, tokens: true }).tokens;
   } catch (error) {
-    throw usageErrorOf(error, config, flags);
+    throw usageErrorOf(error, argv, config, flags);
   }
 
   let mode: { spec: ModeSpec; flag: string; args: Record<string, string> } | undefined;

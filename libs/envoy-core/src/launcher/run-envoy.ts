@@ -322,10 +322,14 @@ class Run {
     this.observation.stepStarted('check-node', 'auditing');
     const failure = await this.timed('check-node', async () => {
       const results = await runChecks(checks, asEnvoyError);
-      const failed = results.filter((result): result is Extract<CheckResult, { ok: false }> => !result.ok);
+      for (const result of results) {
+        // The real run would go on without it: a warning, not the dry run's failure.
+        if (!result.ok && result.advisory) logger.child('check-node').warn(`${result.name}: ${oneLine(result.error.message)} (the run goes on without it)`);
+      }
+      const failed = results.filter((result): result is Extract<CheckResult, { ok: false }> => !result.ok && !result.advisory);
       const first = failed[0];
       if (first) throw new EnvoyError(first.error.exitCode, first.error.message, [...first.error.details, ...failed.slice(1).map((result) => `${result.name}: ${result.error.message}`)]);
-      return results.map((result) => (result.ok ? `${result.name}: ${result.detail}` : '')).join('; ');
+      return results.flatMap((result) => (result.ok ? [`${result.name}: ${result.detail}`] : [])).join('; ');
     });
     if (failure) throw failure;
     const last = this.steps[this.steps.length - 1];

@@ -8,7 +8,14 @@ import type { Settings } from '../settings';
  * Checks read and probe; they create nothing that outlives them: `--check` and `--dry-run` run them.
  */
 export interface PreflightCheck {
+  /** Its name in the list --check prints (`casa-home`, `redis`). */
   readonly name: string;
+  /**
+   * A run goes on without what this check looks for (its events, which are never worth a failed job): a
+   * failure fails --check, and is a warning in a dry run, which fails only where the real run would.
+   */
+  readonly advisory?: boolean;
+  /** What was found, in one sentence; or the EnvoyError of what is missing. */
   run(): Promise<string>;
 }
 
@@ -24,7 +31,9 @@ export interface PreflightContext {
 }
 
 /** The outcome of one check. */
-export type CheckResult = { readonly name: string; readonly ok: true; readonly detail: string } | { readonly name: string; readonly ok: false; readonly error: EnvoyError };
+export type CheckResult =
+  | { readonly name: string; readonly ok: true; readonly detail: string }
+  | { readonly name: string; readonly ok: false; readonly advisory: boolean; readonly error: EnvoyError };
 
 /** Runs every check, in order, whatever the earlier ones found: a preflight lists every problem at once. */
 export async function runChecks(checks: readonly PreflightCheck[], asEnvoyError: (error: unknown) => EnvoyError): Promise<CheckResult[]> {
@@ -33,7 +42,7 @@ export async function runChecks(checks: readonly PreflightCheck[], asEnvoyError:
     try {
       results.push({ name: check.name, ok: true, detail: await check.run() });
     } catch (error) {
-      results.push({ name: check.name, ok: false, error: asEnvoyError(error) });
+      results.push({ name: check.name, ok: false, advisory: check.advisory === true, error: asEnvoyError(error) });
     }
   }
   return results;

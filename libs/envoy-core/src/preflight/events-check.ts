@@ -10,16 +10,17 @@ const WRONG_ENDPOINT = new Set([401, 403, 404, 407, 410]);
 
 /**
  * The events endpoints the settings name (none, HTTP, AMQP or both): a run whose events go nowhere does not
- * fail, but the workflow system then never hears of it; a preflight says so before the first job.
+ * fail, but the workflow system then never hears of it; --check fails for it before the first job, a dry run
+ * warns (advisory checks).
  */
 export function eventsChecks(context: PreflightContext): PreflightCheck[] {
   const { settings } = context;
   const attemptMs = durationMs(settings, 'envoys.events.timeoutSeconds', 'seconds') ?? 5000;
   const checks: PreflightCheck[] = [];
   const url = settings.optionalString('envoys.events.url');
-  if (url) checks.push({ name: 'events-http', run: () => checkHttpEndpoint(url, attemptMs, context) });
+  if (url) checks.push({ name: 'events-http', advisory: true, run: () => checkHttpEndpoint(url, attemptMs, context) });
   const amqpUrl = settings.optionalString('envoys.events.amqpUrl');
-  if (amqpUrl) checks.push({ name: 'events-amqp', run: () => checkAmqpExchange(amqpUrl, settings.string('envoys.events.exchange'), attemptMs, context) });
+  if (amqpUrl) checks.push({ name: 'events-amqp', advisory: true, run: () => checkAmqpExchange(amqpUrl, settings.string('envoys.events.exchange'), attemptMs, context) });
   return checks;
 }
 
