@@ -5,6 +5,7 @@ import { CARTA_SETTINGS } from './settings';
 import { folder } from './launchers/folder';
 import { single } from './launchers/single';
 import { removeRoutesAfterDeath } from './session/at-death';
+import { cartaPreflight } from './session/preflight';
 
 // carta-envoy: one CARTA session for one user, routed through the site's Traefik (SPEC 6).
 const cartaEnvoy: EnvoyDefinition = {
@@ -40,6 +41,7 @@ const cartaEnvoy: EnvoyDefinition = {
   settings: CARTA_SETTINGS,
   workDir: () => '.',
   launchers: { single, folder },
+  preflight: cartaPreflight,
   // SIGKILL of the envoy: the watchdog stops the backend and runs this to remove the session's routes.
   atDeath: removeRoutesAfterDeath,
 };

@@ -1,6 +1,7 @@
 import { runEnvoy, type EnvoyDefinition } from '@envoys/envoy-core';
 // The envoy's release version: apps/casa-envoy/package.json's, written by `nx release`.
 import { version } from '../package.json';
+import { casaPreflight } from './casa/preflight';
 import { CASA_SETTINGS } from './settings';
 import { integrated } from './launchers/integrated';
 import { restore } from './launchers/restore';
@@ -52,6 +53,7 @@ const casaEnvoy: EnvoyDefinition = {
     integrated,
     verify: verifyRun,
   },
+  preflight: casaPreflight,
 };
 
 void runEnvoy(casaEnvoy).then((code) => process.exit(code));

@@ -1,6 +1,7 @@
 import { runEnvoy, type EnvoyDefinition } from '@envoys/envoy-core';
 // The envoy's release version: apps/ingest-envoy/package.json's, written by `nx release`.
 import { version } from '../package.json';
+import { ingestPreflight } from './preflight';
 import { INGEST_SETTINGS } from './settings';
 import { calibration } from './launchers/calibration';
 import { image } from './launchers/image';
@@ -31,6 +32,7 @@ const ingestEnvoy: EnvoyDefinition = {
   settings: INGEST_SETTINGS,
   workDir: (commandLine) => commandLine.args['DIR'] ?? '.',
   launchers: { calibration, image, observation, seci },
+  preflight: ingestPreflight,
 };
 
 void runEnvoy(ingestEnvoy).then((code) => process.exit(code));

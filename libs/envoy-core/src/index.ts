@@ -25,5 +25,6 @@ export { fileKind, openInputFile, readChunks, readInputFile, type InputFile, typ
 export { escapeControls, oneLine, quoteValue, shorten, MAX_LINE_CHARS, MAX_VALUE_CHARS } from './report/one-line';
 export { sleep } from './retry/sleep';
 export { retry, GaveUp, type RetryOptions } from './retry/retry';
-export { postJson, endpointText, postFailureReason, type PostPlan, type PostOutcome } from './http/post-json';
+export { postJson, endpointText, postFailureReason, probeHttp, type PostPlan, type PostOutcome, type ProbeOutcome } from './http/post-json';
+export type { PreflightCheck, PreflightContext } from './preflight/check';
 export { DirectoryLease, NotOwnerError, LEASE_FILE, holderText, batchJobOf, type LeaseHolder, type LeaseOptions } from './ownership/lease';

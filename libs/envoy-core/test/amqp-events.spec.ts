@@ -114,4 +114,28 @@ describe('lifecycle events over AMQP', () => {
       expect(finished.stdout).not.toContain('wrong-password');
     }
   }, 120_000);
+
+  it('--check connects and looks the exchange up without declaring it; a refused password or no broker is 69', async () => {
+    const fresh = `check-${Date.now()}`;
+    const missing = await run(testEnvoy(), ['--check'], { cwd: dir, env: { ENVOY_EVENTS_AMQP_URL: broker.url, ENVOY_EVENTS_EXCHANGE: fresh } });
+    expect([missing.code, missing.stderr]).toEqual([0, '']);
+    expect(missing.stdout).toContain(`  ok      events-amqp: broker amqp://127.0.0.1:${broker.port} vhost / exchange ${fresh} answers; the exchange does not exist yet: the first event declares it (durable, topic)`);
+    const listener = await listen('envoys', 'test-envoy.#');
+    try {
+      const existing = await run(testEnvoy(), ['--check'], { cwd: dir, env: { ENVOY_EVENTS_AMQP_URL: broker.url } });
+      expect(existing.code).toBe(0);
+      expect(existing.stdout).toContain(`  ok      events-amqp: broker amqp://127.0.0.1:${broker.port} vhost / exchange envoys answers; the exchange exists`);
+      expect(listener.messages).toEqual([]);
+    } finally {
+      await listener.close();
+    }
+    const wrong = await run(testEnvoy(), ['--check'], { cwd: dir, env: { ENVOY_EVENTS_AMQP_URL: broker.url.replace(broker.password, 'wrong-password'), ENVOY_EVENTS_TIMEOUT_SECONDS: '5' } });
+    expect(wrong.code).toBe(69);
+    expect(wrong.stderr).toMatch(/^test-envoy: events broker amqp:\/\/127\.0\.0\.1:\d+ vhost \/ exchange envoys refuses the envoy's credentials or vhost: .*\(setting envoys\.events\.amqpUrl, ENVOY_EVENTS_AMQP_URL\)\n$/);
+    expect(`${wrong.stdout}${wrong.stderr}`).not.toContain('wrong-password');
+    const closed = await freeLoopbackPort();
+    const gone = await run(testEnvoy(), ['--check'], { cwd: dir, env: { ENVOY_EVENTS_AMQP_URL: `amqp://envoys:pw@127.0.0.1:${closed}/` } });
+    expect(gone.code).toBe(69);
+    expect(gone.stderr).toBe(`test-envoy: events broker amqp://127.0.0.1:${closed} vhost / exchange envoys refuses the connection (ECONNREFUSED) (setting envoys.events.amqpUrl, ENVOY_EVENTS_AMQP_URL)\n`);
+  }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPort, readJson, run, startHttpReceiver, type HttpReceiver } from '@envoys/testing';
@@ -99,11 +99,28 @@ describe('lifecycle events over HTTP', () => {
     expect(report.events).toMatchObject({ delivered: 0, failed: 7 });
   });
 
-  it('a dry run sends nothing', async () => {
+  it('a dry run sends no event: it only probes the endpoint, as --check does, with one HEAD request', async () => {
     receiver = await startHttpReceiver();
     const finished = await run(testEnvoy(), ['--run', child('report-env.js'), '--dry-run'], { cwd: dir, env: { ENVOY_EVENTS_URL: receiver.url } });
     expect(finished.code).toBe(0);
-    expect(receiver.received).toEqual([]);
+    expect(receiver.received.map((request) => [request.method, request.body])).toEqual([['HEAD', '']]);
+    expect(finished.stdout).toMatch(/INFO +\[check-node\] events-http: events endpoint http:\/\/127\.0\.0\.1:\d+\/events answers \(HTTP 204 to a HEAD request\)/);
+  });
+
+  it('--check of an endpoint that refuses the credentials is 65, of one that fails 69; --check sends no event either', async () => {
+    receiver = await startHttpReceiver((request) => (request.headers.authorization ? 401 : 503));
+    const url = new URL(receiver.url);
+    url.username = 'envoy';
+    url.password = 'wrong-Ev19';
+    const refused = await run(testEnvoy(), ['--check'], { cwd: dir, env: { ENVOY_EVENTS_URL: url.href } });
+    expect(refused.code).toBe(65);
+    expect(refused.stderr).toBe(`test-envoy: events endpoint ${receiver.url} answers HTTP 401: its credentials are refused (setting envoys.events.url, ENVOY_EVENTS_URL)\n`);
+    expect(`${refused.stdout}${refused.stderr}`).not.toContain('wrong-Ev19');
+    const failing = await run(testEnvoy(), ['--check'], { cwd: dir, env: { ENVOY_EVENTS_URL: receiver.url } });
+    expect(failing.code).toBe(69);
+    expect(failing.stderr).toBe(`test-envoy: events endpoint ${receiver.url} answers HTTP 503: the workflow system is failing (setting envoys.events.url, ENVOY_EVENTS_URL)\n`);
+    expect(receiver.received.map((request) => request.method)).toEqual(['HEAD', 'HEAD']);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a bad events URL is exit 65 naming the setting', async () => {

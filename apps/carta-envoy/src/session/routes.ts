@@ -196,3 +196,33 @@ export function orphanRoutes(payload: string): OrphanRoutes | undefined {
     return undefined;
   }
 }
+
+/**
+ * Proves that the envoy's Redis user may do with a route key everything a session does (SessionRoutes:
+ * GET, SET with expiry, WATCH, MULTI/DEL/EXEC): on a probe key in the session keys' own space under the root
+ * key, a service of no router (Traefik serves nothing for it), which expires in a minute should the probe be
+ * cut off. A user that may only PING passes a plain connection check and would fail only once the backend
+ * runs; here it is 69 naming the right that is missing.
+ */
+export async function probeRouteRights(redisUrl: string, rootKey: string, probeId: string): Promise<string> {
+  const location = redisLocation(redisUrl);
+  const key = `${rootKey}/http/services/carta-envoy-check-${probeId}/loadbalancer/servers/0/url`;
+  try {
+    await withRedis(redisUrl, ATTEMPT_MS, async (client) => {
+      await client.get(key);
+      await client.set(key, 'http://127.0.0.1:9/', { expiration: { type: 'EX', value: 60 } });
+      await client.watch(key);
+      await client.multi().del(key).exec();
+    });
+  } catch (error) {
+    if (permanentRedisError(error)) {
+      throw new UnavailableError(
+        `Redis at ${location} refuses the route keys under ${rootKey}/ to the envoy's user: ${redisReason(error)} (it needs ~${rootKey}/* +get +set +del +watch +unwatch +multi +exec)`,
+        [],
+        { cause: error },
+      );
+    }
+    throw new UnavailableError(`Redis at ${location} is unreachable: ${redisReason(error)} (set envoys.carta.redisUrl or CARTA_REDIS_URL)`, [], { cause: error });
+  }
+  return `Redis at ${location}: the envoy's user may read, write, watch and delete route keys under ${rootKey}/ (probe key written and deleted)`;
+}

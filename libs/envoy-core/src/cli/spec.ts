@@ -64,6 +64,8 @@ export interface ParsedCommandLine {
   /** Envoy-specific options by flag (`--session-id`): the value, or true for a flag without value. */
   readonly options: Readonly<Record<string, string | true>>;
   readonly dryRun: boolean;
+  /** `--check`: the preflight of the node and the site (mode `check`, no arguments, nothing written). */
+  readonly check: boolean;
   readonly processingDir?: string;
   readonly report?: string;
   readonly logFormat: LogFormat;

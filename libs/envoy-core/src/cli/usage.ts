@@ -16,6 +16,7 @@ export function usage(spec: CommandLineSpec): string {
       .join('');
     lines.push(`  ${spec.envoy} ${[flag, ...mode.args].join(' ')}${variants}${required} [options]`);
   }
+  lines.push(`  ${spec.envoy} --check [--set KEY=VALUE]...`);
   lines.push('', spec.summary, '', 'Modes:');
   for (const mode of spec.modes) {
     const flag = mode.short ? `${mode.short}, ${mode.flag}` : mode.flag;
@@ -24,7 +25,7 @@ export function usage(spec: CommandLineSpec): string {
       lines.push(`    ${pad(variant.flag, 32)}${variant.name}: ${variant.description}`);
     }
   }
-  lines.push('', 'Options:');
+  lines.push('', 'Options (`--` ends them: what follows are arguments, also when they begin with a dash):');
   const options: [string, string][] = [
     ...(spec.options ?? []).map((option): [string, string] => [
       `${option.flag}${option.value ? ` ${option.value}` : ''}`,
@@ -33,7 +34,8 @@ export function usage(spec: CommandLineSpec): string {
     ...(spec.processingDir
       ? [['--processing-dir DIR', 'the processing directory (default: the current directory)'] as [string, string]]
       : []),
-    ['--dry-run', 'run every audit, print the command that would be launched; launch nothing, write nothing'],
+    ['--dry-run', "run every audit and --check's checks, print the command that would be launched; launch nothing, write nothing"],
+    ['--check', 'check this node and the site (no mode, no inputs): what the launch needs, then the settings and where each came from'],
     ['--report FILE', `write the run report to FILE (default: ${spec.envoy}-report.json)`],
     ['--log-format text|json', 'log lines for people (default) or JSON lines for machines'],
     ['--set KEY=VALUE', 'override a setting (highest priority; repeatable)'],

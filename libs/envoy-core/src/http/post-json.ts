@@ -42,6 +42,8 @@ export function postFailureReason(error: unknown): string {
   const cause = error instanceof Error ? error.cause : undefined;
   const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
   if (code) return code === 'ECONNREFUSED' ? 'connection refused (ECONNREFUSED)' : code;
+  // fetch's own "fetch failed" says nothing; its cause does (a port fetch refuses to use: "bad port").
+  if (cause instanceof Error && cause.message) return cause.message;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -143,5 +145,30 @@ export async function postJson(url: string, body: unknown, plan: PostPlan): Prom
     const last = error instanceof GaveUp ? error.lastError : error;
     const status = last instanceof HttpStatusError ? last.status : undefined;
     return { delivered: false, attempts, ...(status === undefined ? {} : { status }), error: `${endpointText(url)}: ${postFailureReason(last)}` };
+  }
+}
+
+/** What one probe request saw: the status of an answer, or why there was none. */
+export type ProbeOutcome = { readonly status: number } | { readonly error: string };
+
+/**
+ * One request that only asks whether an endpoint answers (the preflight's probe): no retry, time-limited,
+ * with the URL's user-info as Basic authentication like a POST's, and redirects not followed (an answer
+ * is an answer). Never throws.
+ */
+export async function probeHttp(
+  url: string,
+  plan: { readonly method: 'HEAD' | 'GET'; readonly attemptMs: number; readonly signal?: AbortSignal; readonly headers?: Readonly<Record<string, string>> },
+): Promise<ProbeOutcome> {
+  const { target, headers } = request(url);
+  const { signal, done } = attemptSignal(plan.attemptMs, plan.signal);
+  try {
+    const response = await fetch(target, { method: plan.method, headers: { ...headers, ...plan.headers }, signal, redirect: 'manual' });
+    await drain(response);
+    return { status: response.status };
+  } catch (error) {
+    return { error: postFailureReason(error) };
+  } finally {
+    done();
   }
 }

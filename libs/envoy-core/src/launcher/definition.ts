@@ -1,5 +1,6 @@
 import type { CommandLineSpec, ParsedCommandLine } from '../cli/spec';
 import { EVENT_SETTINGS } from '../events/settings';
+import type { PreflightCheck, PreflightContext } from '../preflight/check';
 import type { SettingSpec } from '../settings';
 import type { LauncherFactory } from './launcher';
 
@@ -17,6 +18,12 @@ export interface EnvoyDefinition {
    * node (a proxy route), which stopping the external system's process group does not remove.
    */
   readonly atDeath?: (payload: string) => Promise<number>;
+  /**
+   * What a node and a site must provide before any run of this envoy can launch (the external system's
+   * installation, the services it needs), checked by `--check` and again by every `--dry-run`: one list, so
+   * that the preflight and the dry run cannot drift. The events endpoints are checked for every envoy.
+   */
+  readonly preflight?: (context: PreflightContext) => readonly PreflightCheck[];
 }
 
 /** Settings every envoy has. */

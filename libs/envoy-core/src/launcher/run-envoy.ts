@@ -3,7 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseCommandLine } from '../cli/parse';
-import type { ParsedCommandLine } from '../cli/spec';
+import type { LogFormat, ParsedCommandLine } from '../cli/spec';
 import { usage } from '../cli/usage';
 import { EnvoyError, ExitCode, ExternalFailureError, InternalError, InterruptedError, TimedOutError, UsageError } from '../errors';
 import { createLogger, type Logger, type LogLevel } from '../log/logger';
@@ -26,6 +26,9 @@ import { COMMON_SETTINGS, type EnvoyDefinition } from './definition';
 import { exitStatusFindings, stepPhase, type EnvoyContext, type Launcher } from './launcher';
 import { RunObservation } from './observation';
 import { shellQuote } from './shell-quote';
+import { runChecks, type CheckResult, type PreflightCheck } from '../preflight/check';
+import { eventsChecks } from '../preflight/events-check';
+import { settingsTable } from '../preflight/settings-table';
 
 export interface RunOptions {
   readonly argv?: readonly string[];
@@ -38,13 +41,19 @@ export interface RunOptions {
 // what it was writing; this bounds one that does not, with room for a busy machine).
 const STEP_STOP_MS = 2000;
 
-function printFailure(envoy: string, error: EnvoyError, redactor: Redactor): void {
+function printFailure(envoy: string, error: EnvoyError, redactor: Redactor, format: LogFormat): void {
   // The first line says what failed and where; details follow, indented (SPEC 3.3). Each is one safe line:
   // values from inputs may hold control characters or be a megabyte long.
   // Redacted before escaping, so that a secret holding a control character is still found.
   const safe = (text: string): string => oneLine(redactor.redact(text));
-  const details = error.details.flatMap((detail) => detail.split('\n')).map((detail) => `  ${safe(detail)}`);
-  process.stderr.write([`${envoy}: ${safe(error.message)}`, ...details].join('\n') + '\n');
+  const details = error.details.flatMap((detail) => detail.split('\n'));
+  if (format === 'json') {
+    // A machine reading JSON lines gets the failure as one of them, on stderr as people get it.
+    const line = { time: new Date().toISOString(), level: 'error', envoy, message: safe(error.message), exitCode: error.exitCode, details: details.map(safe) };
+    process.stderr.write(JSON.stringify(line) + '\n');
+    return;
+  }
+  process.stderr.write([`${envoy}: ${safe(error.message)}`, ...details.map((detail) => `  ${safe(detail)}`)].join('\n') + '\n');
 }
 
 function asEnvoyError(error: unknown): EnvoyError {
@@ -139,7 +148,8 @@ class Run {
       runId: this.runId,
       workDir: this.workDir,
       startedAt: this.startedAt,
-      dryRun: commandLine.dryRun,
+      // A preflight is no run: it sends no event and keeps no status.
+      dryRun: commandLine.dryRun || commandLine.check,
       redactor: this.redactor,
       env,
       statusPath: outputs.status,
@@ -174,12 +184,17 @@ class Run {
         level,
         stream: this.observation.loggerStream(),
       });
-      if (!this.commandLine.dryRun) await this.takeLease(this.settings, this.logger);
+      const { check } = this.commandLine;
+      if (!this.commandLine.dryRun && !check) await this.takeLease(this.settings, this.logger);
       this.observation.configure(this.settings, this.logger);
       this.logger.info(`${this.envoy} ${this.definition.cli.version} ${this.commandLine.mode}${this.commandLine.dryRun ? ' (dry run)' : ''}`, {
         dir: this.workDir,
       });
       this.logCapo(this.settings, this.logger);
+      if (check) {
+        await this.preflight(this.settings, this.logger);
+        return await this.finishCheck();
+      }
       if (!this.commandLine.dryRun) {
         // A run killed outright (SIGKILL, a lost node) left its temporaries here: a rerun starts clean.
         await this.removeStaleTemporaries(this.workDir);
@@ -194,6 +209,7 @@ class Run {
         this.watchdog = Watchdog.start(process.argv[1], this.envoy, this.commandLine.logFormat);
       }
       await this.runSteps(launcher);
+      if (this.commandLine.dryRun) await this.preflightStep(this.settings, this.logger);
       const plan = launcher.launchPlan?.();
       if (this.commandLine.dryRun) {
         this.printPlan(plan);
@@ -207,6 +223,7 @@ class Run {
     } catch (error) {
       failure = asEnvoyError(error);
       exitCode = failure.exitCode;
+      if (this.commandLine.check) return await this.finishCheck(failure);
     } finally {
       if (launcher?.teardown) {
         // Teardown is part of stopping (routes removed, the end announced): it may use the grace period.
@@ -229,7 +246,7 @@ class Run {
     }
     this.observation.ended(exitCode, this.signals.received ?? undefined);
     if (failure) {
-      printFailure(this.envoy, failure, this.redactor);
+      printFailure(this.envoy, failure, this.redactor, this.commandLine.logFormat);
       this.logger?.error(oneLine(failure.message), { exitCode });
     } else {
       this.logger?.info(this.commandLine.dryRun ? 'dry run complete: nothing launched, nothing written' : 'succeeded', { exitCode });
@@ -250,6 +267,83 @@ class Run {
       await launcher.afterReport(exitCode).catch((error: unknown) => {
         this.logger?.warn(`after the report: ${this.redactor.redact(error instanceof Error ? error.message : String(error))}`);
       });
+    }
+    await this.logger?.flush();
+    this.signals.settle();
+    return exitCode;
+  }
+
+  /** The checks of `--check` and of a dry run: the envoy's own, then the events endpoints every envoy has. */
+  private preflightChecks(settings: Settings, logger: Logger): readonly PreflightCheck[] {
+    const context = this.context(settings, logger);
+    return [...(this.definition.preflight?.(context) ?? []), ...eventsChecks(context)];
+  }
+
+  /**
+   * `--check`: every check, each on a line (ok or FAILED with its reason), then the effective settings with
+   * where each came from. Fails with the first failed check's exit status, as a run would there.
+   */
+  private async preflight(settings: Settings, logger: Logger): Promise<void> {
+    const results = await runChecks(this.preflightChecks(settings, logger), asEnvoyError);
+    const json = this.commandLine.logFormat === 'json';
+    const log = logger.child('check');
+    const lines: string[] = [`${this.envoy} --check: ${results.length} check${results.length === 1 ? '' : 's'} of this node and the site`];
+    for (const result of results) {
+      if (result.ok) {
+        if (json) log.info(result.detail, { check: result.name, ok: true });
+        else lines.push(`  ok      ${result.name}: ${oneLine(result.detail)}`);
+      } else {
+        if (json) log.error(oneLine(result.error.message), { check: result.name, ok: false, exitCode: result.error.exitCode });
+        else lines.push(`  FAILED  ${result.name}: ${oneLine(result.error.message)} (exit ${result.error.exitCode})`);
+      }
+    }
+    const table = settingsTable(settings);
+    if (json) {
+      const settingsLog = logger.child('settings');
+      for (const row of table) settingsLog.info(row.source === '' ? `${row.key}: not set` : `${row.key} = ${row.shown}`, { key: row.key, value: row.value, source: row.source === '' ? null : row.source });
+    } else {
+      lines.push('', 'Settings (value, and where it came from: default, CAPO file:line, environment variable, --set or option):');
+      for (const row of table) lines.push(row.source === '' ? `  ${row.key}: not set` : `  ${row.key} = ${row.shown}  (${row.source})`);
+      process.stdout.write(this.redactor.redact(lines.join('\n')) + '\n');
+    }
+    const failed = results.filter((result): result is Extract<CheckResult, { ok: false }> => !result.ok);
+    const first = failed[0];
+    if (first) {
+      const others = failed.slice(1).map((result) => `${result.name}: ${result.error.message}`);
+      throw new EnvoyError(first.error.exitCode, first.error.message, [...first.error.details, ...others], { cause: first.error });
+    }
+  }
+
+  /** A dry run runs the same checks, as one step, and fails where `--check` would. */
+  private async preflightStep(settings: Settings, logger: Logger): Promise<void> {
+    const checks = this.preflightChecks(settings, logger);
+    if (checks.length === 0) return;
+    this.logger?.child('check-node').info('checking (dry run)');
+    this.observation.stepStarted('check-node', 'auditing');
+    const failure = await this.timed('check-node', async () => {
+      const results = await runChecks(checks, asEnvoyError);
+      for (const result of results) {
+        // The real run would go on without it: a warning, not the dry run's failure.
+        if (!result.ok && result.advisory) logger.child('check-node').warn(`${result.name}: ${oneLine(result.error.message)} (the run goes on without it)`);
+      }
+      const failed = results.filter((result): result is Extract<CheckResult, { ok: false }> => !result.ok && !result.advisory);
+      const first = failed[0];
+      if (first) throw new EnvoyError(first.error.exitCode, first.error.message, [...first.error.details, ...failed.slice(1).map((result) => `${result.name}: ${result.error.message}`)]);
+      return results.flatMap((result) => (result.ok ? [`${result.name}: ${result.detail}`] : [])).join('; ');
+    });
+    if (failure) throw failure;
+    const last = this.steps[this.steps.length - 1];
+    if (last?.detail) this.logger?.child('check-node').info(last.detail);
+  }
+
+  /** The end of `--check`: its exit status, the failure once on stderr; no report, status, page or event. */
+  private async finishCheck(failure?: EnvoyError): Promise<number> {
+    const exitCode = failure?.exitCode ?? ExitCode.Success;
+    if (failure) {
+      printFailure(this.envoy, failure, this.redactor, this.commandLine.logFormat);
+      this.logger?.error(oneLine(failure.message), { exitCode });
+    } else {
+      this.logger?.info('every check passed', { exitCode });
     }
     await this.logger?.flush();
     this.signals.settle();
@@ -416,7 +510,17 @@ class Run {
   }
 
   private printPlan(plan: LaunchPlan | undefined): void {
-    const lines = ['Dry run: every check passed; nothing was launched and no file was written.'];
+    const summary = 'Dry run: every check passed; nothing was launched and no file was written.';
+    if (this.commandLine.logFormat === 'json') {
+      // One JSON line like the log's, with the plan as data: `--log-format json` output is JSON lines only.
+      const planned = plan
+        ? { command: shellQuote(plan.argv), argv: plan.argv, cwd: plan.cwd, env: plan.env, unsetEnv: plan.unsetEnv ?? [], ...(plan.timeoutMs !== undefined ? { timeLimitSeconds: plan.timeoutMs / 1000 } : {}) }
+        : null;
+      const line = { time: new Date().toISOString(), level: 'info', envoy: this.envoy, step: 'plan', message: plan ? summary : `${summary} This mode launches nothing.`, plan: planned };
+      process.stdout.write(this.redactor.redact(JSON.stringify(line)) + '\n');
+      return;
+    }
+    const lines = [summary];
     if (plan) {
       lines.push(`command: ${shellQuote(plan.argv)}`, `argv: ${JSON.stringify(plan.argv)}`, `cwd: ${plan.cwd}`);
       for (const [name, value] of Object.entries(plan.env)) lines.push(`env: ${name}=${value}`);
