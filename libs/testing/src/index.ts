@@ -17,3 +17,4 @@ export * from './browser';
 export * from './crash-points';
 export * from './stop-signals';
 export * from './python-venv';
+export * from './contracts';
