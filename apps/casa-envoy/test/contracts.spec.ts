@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectRunContracts, startHttpReceiver } from '@envoys/testing';
+import { describeOnEachNode, expectRunContracts, startHttpReceiver } from '@envoys/testing';
 import { casaEnvoy, MODE_ARGS } from './support/casa-envoy';
 import { makeProcessingDir } from './support/processing-dir';
 
 // What the built casa-envoy writes and sends, held against the schemas envoy-core publishes
-// (libs/envoy-core/schemas, docs/CONTRACTS.md): the report, the last status and every event of a run.
+// (libs/envoy-core/schemas, docs/CONTRACTS.md): the report, the last status and every event of a run, on
+// Node 20 (the oldest supported) and on the LTS the release executables embed.
 async function runWithEvents(dir: string, args: readonly string[], env: Record<string, string> = {}) {
   const receiver = await startHttpReceiver();
   try {
@@ -16,7 +17,7 @@ async function runWithEvents(dir: string, args: readonly string[], env: Record<s
   }
 }
 
-describe('casa-envoy keeps the published contracts', () => {
+describeOnEachNode('casa-envoy keeps the published contracts', () => {
   it('a calibration that succeeds, with a stage the pipeline skips: report, status and every event', async () => {
     const dir = makeProcessingDir({ mode: 'standard-cal' });
     const ppr = join(dir, 'PPR.xml');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { expectRunContracts, startHttpReceiver, tempDir } from '@envoys/testing';
+import { describeOnEachNode, expectRunContracts, startHttpReceiver, tempDir } from '@envoys/testing';
 import { calibrationDir, imageDir } from './support/fixtures';
 import { ingestEnvoy, type IngestWorld } from './support/ingest-envoy';
 
@@ -9,13 +9,14 @@ function world(): IngestWorld {
 }
 
 // What the built ingest-envoy writes and sends, held against the schemas envoy-core publishes
-// (libs/envoy-core/schemas, docs/CONTRACTS.md): the report, the last status and every event of a run.
-describe('ingest-envoy keeps the published contracts', () => {
+// (libs/envoy-core/schemas, docs/CONTRACTS.md): the report, the last status and every event of a run, on
+// Node 20 (the oldest supported) and on the LTS the release executables embed.
+describeOnEachNode('ingest-envoy keeps the published contracts', () => {
   it.each([
-    ['--calibration', calibrationDir, {}, 0],
-    ['--image', imageDir, {}, 0],
-    ['--calibration', calibrationDir, { INGEST_EMULATOR_SCENARIO: 'fail' }, 70],
-  ] as const)('%s %j: report, status and every event (exit %d)', async (flag, make, env, exitCode) => {
+    ['--calibration that succeeds', '--calibration', calibrationDir, {}, 0],
+    ['--image that succeeds', '--image', imageDir, {}, 0],
+    ['--calibration whose ingest fails', '--calibration', calibrationDir, { INGEST_EMULATOR_SCENARIO: 'fail' }, 70],
+  ] as const)('%s: report, status and every event', async (_, flag, make, env, exitCode) => {
     const w = world();
     const dir = make(join(w.root, 'tmpcontract'));
     const receiver = await startHttpReceiver();

@@ -18,3 +18,4 @@ export * from './crash-points';
 export * from './stop-signals';
 export * from './python-venv';
 export * from './contracts';
+export * from './node-binaries';
