@@ -9,7 +9,7 @@
 //
 // The build also fails when package.json's dependencies are not exactly the packages the library imports.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,11 +176,41 @@ copyFileSync(join(outDir, 'index.d.ts'), join(outDir, 'index.d.cts'));
 copyFileSync(join(outDir, 'index.d.ts'), join(outDir, 'index.d.mts'));
 rmSync(join(outDir, 'index.d.ts'));
 
-// 5. package.json and README.
+// 5. package.json, the project's LICENSE, what `files` names from the library's folder (envoy-core's
+//    schemas/), and the README, whose links to files the package does not ship point into the repository.
+const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const repository = manifest.repository;
+if (manifest.license !== rootManifest.license) fail(`package.json license must be the project's (${rootManifest.license})`);
+if (repository?.type !== 'git' || repository.url !== rootManifest.repository?.url || repository.directory !== `libs/${lib}`) {
+  fail(`package.json repository must be ${JSON.stringify({ ...rootManifest.repository, directory: `libs/${lib}` })} (the root package.json's, with this library's directory)`);
+}
 writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-copyFileSync(join(libRoot, 'README.md'), join(outDir, 'README.md'));
+copyFileSync(join(root, 'LICENSE'), join(outDir, 'LICENSE'));
+for (const file of manifest.files ?? []) {
+  if (!existsSync(join(outDir, file)) && existsSync(join(libRoot, file))) cpSync(join(libRoot, file), join(outDir, file), { recursive: true });
+}
+writeFileSync(join(outDir, 'README.md'), packageReadme(readFileSync(join(libRoot, 'README.md'), 'utf8')));
 for (const file of manifest.files ?? []) if (!existsSync(join(outDir, file))) fail(`"files" lists ${file}, which the build did not produce`);
 console.log(`${lib}: dist/libs/${lib} (${manifest.name}@${manifest.version})${updateApi && result.apiReportChanged ? `; API report updated` : ''}`);
+
+/**
+ * The README as the package carries it: a relative link to a file the package ships stays as it is; one to
+ * a file only the repository has (docs/REUSE.md, the API report) becomes a link to that file in the
+ * repository at this version's tag (`<project>@<version>`, which the release makes before it publishes).
+ */
+function packageReadme(text) {
+  const base = repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+  const tag = `${lib}@${manifest.version}`;
+  return text.replace(/\]\(([^)\s]+)\)/g, (link, target) => {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) return link;
+    const [path, anchor] = target.split('#', 2);
+    const inPackage = relative(libRoot, join(libRoot, path));
+    if (!inPackage.startsWith('..') && (manifest.files ?? []).some((file) => inPackage === file || inPackage.startsWith(`${file}/`))) return link;
+    const inRepository = relative(root, join(libRoot, path));
+    if (inRepository.startsWith('..') || !existsSync(join(root, inRepository))) fail(`README.md links ${target}, which is not in the repository`);
+    return `](${base}/-/blob/${tag}/${inRepository}${anchor ? `#${anchor}` : ''})`;
+  });
+}
 
 /**
  * Node's ES modules see only the named exports it can detect in a CommonJS package, and misses some (sax's

@@ -4,6 +4,7 @@ export { removeStaleTemporaries, temporaryWriter } from './files/stale-temporari
 export { writerAlive } from './process/liveness';
 export * from './redact/redactor';
 export type { Finding, FindingContext } from './report/finding';
+export { SCHEMA_VERSION } from './report/schema-version';
 export type { RunReport, StepRecord, LaunchRecord, StepStatus, StageRecord, StageStatus, FileRecord, EventsRecord } from './report/report';
 export * from './cli/spec';
 export { parseCommandLine } from './cli/parse';

@@ -3,6 +3,7 @@ import { builtinModules } from 'node:module';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bundleAlone, bundlePath, envoyVersion } from './bundles';
+import { nodeBinaries } from './node-binaries';
 
 /**
  * The tests of SPEC 3.1 every envoy's bundle must pass: one file that runs on a node with Node.js and
@@ -10,11 +11,14 @@ import { bundleAlone, bundlePath, envoyVersion } from './bundles';
  */
 export function describeStandaloneBundle(envoy: string, helpMentions: readonly string[], missingInput?: readonly string[]): void {
   describe(`${envoy} bundle`, () => {
-    it('runs alone from an empty directory with an empty environment', () => {
+    // The node on PATH is Node 20 (the oldest supported); the LTS is the one the release executables embed.
+    it.each(nodeBinaries())('runs alone from an empty directory with an empty environment, on $name', ({ path }) => {
       const main = bundleAlone(envoy);
-      const help = spawnSync('env', ['-i', 'PATH=/usr/bin:/bin', 'node', main, '--help'], { cwd: dirname(main), encoding: 'utf8' });
-      expect(help.status).toBe(0);
+      const node = path() === process.execPath ? 'node' : path();
+      const help = spawnSync('env', ['-i', 'PATH=/usr/bin:/bin', node, main, '--help'], { cwd: dirname(main), encoding: 'utf8' });
+      expect([help.status, help.stderr]).toEqual([0, '']);
       for (const flag of helpMentions) expect(help.stdout).toContain(flag);
+      expect(execFileSync(path(), [main, '--version'], { encoding: 'utf8' }).trim()).toBe(`${envoy} ${envoyVersion(envoy)}`);
       expect(readdirSync(dirname(main))).toEqual(['main.js']);
     });
 
@@ -30,10 +34,10 @@ export function describeStandaloneBundle(envoy: string, helpMentions: readonly s
     });
 
     if (missingInput) {
-      it('writes its own project version into the run report', () => {
+      it.each(nodeBinaries())('writes its own project version into the run report, on $name', ({ path }) => {
         const main = bundleAlone(envoy);
         const dir = dirname(main);
-        const run = spawnSync('node', [main, ...missingInput, '--report', 'report.json'], { cwd: dir, encoding: 'utf8' });
+        const run = spawnSync(path(), [main, ...missingInput, '--report', 'report.json'], { cwd: dir, encoding: 'utf8' });
         expect([run.status, run.stderr]).toEqual([66, expect.any(String)]);
         const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { envoy: string; version: string; exitCode: number };
         expect([report.envoy, report.version, report.exitCode]).toEqual([envoy, envoyVersion(envoy), 66]);

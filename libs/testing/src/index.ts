@@ -17,3 +17,5 @@ export * from './browser';
 export * from './crash-points';
 export * from './stop-signals';
 export * from './python-venv';
+export * from './contracts';
+export * from './node-binaries';

@@ -7,6 +7,7 @@ interface PackageManifest {
   name: string;
   version: string;
   license?: string;
+  repository?: { type: string; url: string; directory?: string };
   files?: string[];
   exports?: Record<string, unknown>;
   dependencies?: Record<string, string>;
@@ -50,6 +51,32 @@ export function describeLibraryPackage(lib: string, check: string): void {
       for (const file of built.files ?? []) expect([file, existsSync(join(dist, file))]).toEqual([file, true]);
       expect(built.files).toEqual(expect.arrayContaining(['README.md', 'index.cjs', 'index.mjs', 'index.d.cts', 'index.d.mts']));
       for (const range of Object.values(built.dependencies ?? {})) expect(range).toMatch(/^\^\d+\.\d+\.\d+$/);
+    });
+
+    it('is complete as a package: the project\'s LICENSE, its repository, a README whose links work inside the tarball', () => {
+      const project = JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8')) as PackageManifest;
+      const built = manifest();
+      expect(built.files).toEqual(expect.arrayContaining(['LICENSE']));
+      expect(readFileSync(join(dist, 'LICENSE'), 'utf8')).toBe(readFileSync(join(workspaceRoot, 'LICENSE'), 'utf8'));
+      expect(readFileSync(join(dist, 'LICENSE'), 'utf8')).toMatch(/^BSD 3-Clause License\n/);
+      expect(built.repository).toEqual({ type: 'git', url: project.repository?.url, directory: `libs/${lib}` });
+      const base = (project.repository?.url ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
+      const links = [...readFileSync(join(dist, 'README.md'), 'utf8').matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? '');
+      expect(links.length).toBeGreaterThan(0);
+      for (const link of links) {
+        const path = link.split('#', 1)[0] ?? '';
+        if (link.startsWith('#')) continue;
+        if (/^https?:/.test(link)) {
+          // A link into the repository names a file that is there, at the tag of this version.
+          if (link.startsWith(`${base}/-/blob/`)) {
+            const prefix = `${base}/-/blob/${lib}@${built.version}/`;
+            expect([link, link.startsWith(prefix)]).toEqual([link, true]);
+            expect([link, existsSync(join(workspaceRoot, path.slice(prefix.length)))]).toEqual([link, true]);
+          }
+          continue;
+        }
+        expect([link, existsSync(join(dist, path))]).toEqual([link, true]);
+      }
     });
 
     it('loads with require and with import, with the same exports, each declared in its types', () => {

@@ -17,7 +17,8 @@ export interface Started {
 /** Starts a bundled envoy (or any node script) as a real process; HOME is the cwd unless env says otherwise. */
 export function start(script: string, args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Started {
   const began = Date.now();
-  const proc = spawn(process.execPath, [script, ...args], {
+  // ENVOYS_TEST_NODE: another Node.js to run the envoy on (describeOnEachNode; the LTS).
+  const proc = spawn(process.env['ENVOYS_TEST_NODE'] || process.execPath, [script, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env['PATH'], HOME: options.cwd, ...options.env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

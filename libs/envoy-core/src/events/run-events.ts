@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger';
 import type { Redactor } from '../redact/redactor';
 import type { EventsRecord } from '../report/report';
+import { SCHEMA_VERSION } from '../report/schema-version';
 import type { EventTransport, RunEvent, RunIdentity } from './event';
 
 const TRIES = 3;
@@ -48,7 +49,7 @@ export class RunEvents {
     if (!this.enabled || this.stopping.signal.aborted) return;
     this.seq += 1;
     // The name, number and identity first, for a person reading the raw message; a fact never overrides them.
-    const head: Record<string, unknown> = { event, seq: this.seq, ...this.identity, time: new Date().toISOString() };
+    const head: Record<string, unknown> = { event, seq: this.seq, schemaVersion: SCHEMA_VERSION, ...this.identity, time: new Date().toISOString() };
     const payload: Record<string, unknown> = { ...head };
     for (const [key, value] of Object.entries(facts)) if (!(key in head)) payload[key] = value;
     const ordered = this.redactor.redactValue(payload) as RunEvent;

@@ -10,6 +10,7 @@ import type { Redactor } from '../redact/redactor';
 import type { Finding } from '../report/finding';
 import { findingSummary } from '../report/finding-text';
 import type { EventsRecord, FileRecord, StageRecord, StepRecord } from '../report/report';
+import { SCHEMA_VERSION } from '../report/schema-version';
 import type { Settings } from '../settings';
 import { ProgressLine, type Terminal } from '../status/progress-line';
 import { StageTimeline } from '../status/stages';
@@ -80,6 +81,7 @@ export class RunObservation {
     if (!options.dryRun) {
       this.statusFile = new StatusFile(
         {
+          schemaVersion: SCHEMA_VERSION,
           envoy: options.envoy,
           version: options.version,
           mode: options.mode,

@@ -19,6 +19,7 @@ import type { Finding } from '../report/finding';
 import { findingContextLines, findingSummary } from '../report/finding-text';
 import type { EventsRecord, LaunchRecord, RunReport, StepRecord } from '../report/report';
 import { runPagePath, writeRunPage } from '../report/run-page/write';
+import { SCHEMA_VERSION } from '../report/schema-version';
 import { writeReport } from '../report/write-report';
 import { defaultOutputs, planOutputs, type OutputPaths } from '../report/outputs';
 import { durationMs, loadSettings, type Settings } from '../settings';
@@ -623,6 +624,7 @@ class Run {
     const stages = this.observation.stageRecords();
     const files = this.observation.fileRecords();
     const report: RunReport = this.redactor.redactValue({
+      schemaVersion: SCHEMA_VERSION,
       envoy: this.envoy,
       version: this.definition.cli.version,
       mode: this.commandLine.mode,

@@ -66,6 +66,8 @@ export interface EventsRecord {
 
 /** The machine-readable record of one run (SPEC 3.7), written also on failure and on signals. */
 export interface RunReport {
+  /** The contract's version (SCHEMA_VERSION; schemas/run-report.schema.json). */
+  readonly schemaVersion: string;
   readonly envoy: string;
   readonly version: string;
   readonly mode: string;
