@@ -15,7 +15,7 @@
 #   3. run `node <scratch>/main.js ARGS` in the scratch directory, as a child the shell waits for;
 #   4. stage out ENVOY_STAGE_OUT into the results directory (replacing what an earlier run left there);
 #   5. remove the scratch directory (kept when stage-out failed, or with ENVOY_KEEP_SCRATCH=1);
-#   6. exit with the envoy's status (SPEC 3.3), or the wrapper's own when the envoy never ran.
+#   6. exit with the envoy's status (CONTRACT 3.3), or the wrapper's own when the envoy never ran.
 #
 # Signals. Slurm stops a job (scancel, time limit, preemption) by sending SIGTERM to every process of the
 # job's steps, the batch shell and the envoy included, then SIGKILL after KillWait. The envoy therefore

@@ -1,6 +1,6 @@
 // esbuild configuration shared by every envoy's bundle (the `bundle` target's `esbuildConfig`).
 //
-// An envoy is one file (SPEC 3.1), so every dependency is inlined; but V8 parses the whole file at every
+// An envoy is one file (CONTRACT 3.1), so every dependency is inlined; but V8 parses the whole file at every
 // start, also for `--help`, and most of it is code a given run never calls: the RabbitMQ client is needed
 // only when events go to a broker, the Redis client only by carta-envoy's routes, and so on. The packages
 // below are imported only with `await import(...)` where they are used. Each is bundled on its own and

@@ -7,7 +7,7 @@ import { single } from './launchers/single';
 import { removeRoutesAfterDeath } from './session/at-death';
 import { cartaPreflight } from './session/preflight';
 
-// carta-envoy: one CARTA session for one user, routed through the site's Traefik (SPEC 6).
+// carta-envoy: one CARTA session for one user, routed through the site's Traefik (CONTRACT 6).
 const cartaEnvoy: EnvoyDefinition = {
   cli: {
     envoy: 'carta-envoy',
@@ -35,7 +35,8 @@ const cartaEnvoy: EnvoyDefinition = {
     epilogue: [
       'Exit: 0 lifetime over, or the backend ended by itself with 0 (nobody opened the session, the browser left); 2 usage;',
       '  65/66 bad input; 69 backend, Redis, notify endpoint or a free port unavailable, or the proxy does not route to the',
-      '  backend; 70 backend failed (exit status, signal, no page in time); 71 internal error; 128+N stopped by signal N.',
+      '  backend; 70 backend failed (exit status, signal, no page in time); 71 internal error; 73 cannot write (--url-file);',
+      '  75 another run owns the directory; 128+N stopped by signal N.',
     ].join('\n'),
   },
   settings: CARTA_SETTINGS,

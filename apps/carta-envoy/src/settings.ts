@@ -4,7 +4,7 @@ import { durationMs, InvalidInputError, type SettingSpec, type Settings } from '
 // setTimeout fires at once for delays above 2^31-1 ms (~24.8 days): every duration here stays below that.
 const MAX_MINUTES = 35_000;
 
-/** carta-envoy's settings (SPEC 6.2, plus the two an operator needs to tune the ends of a session). */
+/** carta-envoy's settings (CONTRACT 6.2, plus the two an operator needs to tune the ends of a session). */
 export const CARTA_SETTINGS: readonly SettingSpec[] = [
   { key: 'envoys.carta.backend', env: 'CARTA_BACKEND', type: 'path', default: 'carta_backend', description: 'the CARTA backend executable' },
   { key: 'envoys.carta.timeoutMinutes', env: 'CARTA_TIMEOUT_MINUTES', type: 'number', min: 0, max: MAX_MINUTES, default: 60, description: 'session lifetime, minutes' },

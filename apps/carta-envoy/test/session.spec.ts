@@ -17,7 +17,7 @@ import {
 } from './support/session';
 
 // Whole sessions through the built bundle, the CARTA emulator, a real Redis (with a password, which must
-// stay as secret as the token) and a recording notification endpoint (SPEC 6.3).
+// stay as secret as the token) and a recording notification endpoint (CONTRACT 6.3).
 const REDIS_PASSWORD = 'redis-pass-Zq83';
 
 interface CartaStatus {
@@ -52,7 +52,7 @@ describe('carta-envoy sessions', () => {
     expect(token).toMatch(/^[0-9a-f]{48}$/);
     expect(Date.parse(ready.expiresAt ?? '')).toBeGreaterThan(Date.now());
 
-    // While it runs: exactly the keys of SPEC 6.3 step 5, plain strings, pointing at the backend's port.
+    // While it runs: exactly the keys of CONTRACT 6.3 step 5, plain strings, pointing at the backend's port.
     const values = await routeValues(redis, id);
     const serviceUrl = values[4] ?? '';
     expect(serviceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);

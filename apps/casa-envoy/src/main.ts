@@ -9,7 +9,7 @@ import { standardCal } from './launchers/standard-cal';
 import { standardImg } from './launchers/standard-img';
 import { verifyRun } from './launchers/verify-run';
 
-// casa-envoy: the modes the observatory's workflows call (SPEC 4.1), each picking a typed launcher.
+// casa-envoy: the modes the observatory's workflows call (CONTRACT 4.1), each picking a typed launcher.
 const casaEnvoy: EnvoyDefinition = {
   cli: {
     envoy: 'casa-envoy',
@@ -41,7 +41,7 @@ const casaEnvoy: EnvoyDefinition = {
     epilogue: [
       'METADATA and PPR are relative to the processing directory.',
       'Exit status: 0 verified, 2 usage, 65 invalid input, 66 missing input, 69 CASA unavailable, 70 CASA failed, 71 internal error,',
-      '  73 cannot write, 124 time limit, 128+N stopped by signal N.',
+      '  73 cannot write, 75 another run owns the directory, 124 time limit, 128+N stopped by signal N.',
     ].join('\n'),
   },
   settings: CASA_SETTINGS,

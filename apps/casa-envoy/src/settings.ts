@@ -2,7 +2,7 @@ import type { SettingSpec } from '@envoys/envoy-core';
 import { benignSevereProblem } from './casa/rules';
 import { HANDLED_SEVERE_POLICIES } from './casa/verdict';
 
-/** casa-envoy's settings (SPEC 4.7); CAPO key, environment variable, default. */
+/** casa-envoy's settings (CONTRACT 4.7); CAPO key, environment variable, default. */
 export const CASA_SETTINGS: readonly SettingSpec[] = [
   { key: 'envoys.casa.home', env: 'CASA_HOME', type: 'path', description: 'the CASA installation to run' },
   { key: 'envoys.casa.useXvfb', env: 'CASA_USE_XVFB', type: 'boolean', default: false, description: 'wrap CASA in `xvfb-run -a` (CASA versions that need a display)' },

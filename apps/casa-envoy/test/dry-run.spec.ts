@@ -4,7 +4,7 @@ import { tempDir, treeFingerprint } from '@envoys/testing';
 import { casaEnvoy, MODE_ARGS, readReport, reason } from './support/casa-envoy';
 import { addCalibrationTar, CASA_EMULATOR_HOME, makeProcessingDir, metadataFor } from './support/processing-dir';
 
-// SPEC 3.2 --dry-run and SPEC 4.7: the exact command, cwd and environment, and no file created or changed.
+// CONTRACT 3.2 --dry-run and CONTRACT 4.7: the exact command, cwd and environment, and no file created or changed.
 describe('casa-envoy --dry-run and the CASA installation', () => {
   it('prints the exact CASA command and changes nothing', async () => {
     const dir = makeProcessingDir({ mode: 'restore' });

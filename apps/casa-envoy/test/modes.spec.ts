@@ -11,7 +11,7 @@ function expectedCorrection(original: string, root: string, relative: string): s
     .replace(/(<RelativePath>)[^<]*(<\/RelativePath>)/, `$1${relative}$2`);
 }
 
-// SPEC 4: every mode against the CASA emulator, through the built bundle.
+// CONTRACT 4: every mode against the CASA emulator, through the built bundle.
 describe('casa-envoy modes', () => {
   it.each(['standard-cal', 'restore', 'standard-img', 'integrated'] as CasaMode[])('%s succeeds and is verified', async (mode) => {
     const dir = makeProcessingDir({ mode });

@@ -39,7 +39,7 @@ function expected(original: Buffer, root: string, relative: string): Buffer {
   return Buffer.from(text, 'latin1');
 }
 
-// SPEC 4.5: working/PPR.xml differs from PPR.xml only in the two texts, byte for byte.
+// CONTRACT 4.5: working/PPR.xml differs from PPR.xml only in the two texts, byte for byte.
 describe('the PPR corrected for HTCondor', () => {
   it.each(Object.keys(VARIANTS))('with %s', async (variant) => {
     const dir = makeProcessingDir({ mode: 'standard-cal', ppr: VARIANTS[variant] });

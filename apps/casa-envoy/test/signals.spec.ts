@@ -10,7 +10,7 @@ function recordedPids(record: string): number[] {
   return seen.childPid ? [seen.pid, seen.childPid] : [];
 }
 
-// SPEC 3.5: HTCondor evicts with SIGTERM; nothing of CASA may outlive the envoy.
+// CONTRACT 3.5: HTCondor evicts with SIGTERM; nothing of CASA may outlive the envoy.
 describe('casa-envoy stopped by a signal or a time limit', () => {
   it.each([
     ['hang', '10'],

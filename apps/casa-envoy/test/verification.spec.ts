@@ -10,7 +10,7 @@ const STALE_LOG = [
   '',
 ].join('\n');
 
-// SPEC 4.8: CASA exits 0 after failing; the envoy must find out from logs and markers.
+// CONTRACT 4.8: CASA exits 0 after failing; the envoy must find out from logs and markers.
 describe('casa-envoy verification', () => {
   it.each([
     ['severe', /casa-severe/, true],

@@ -58,7 +58,7 @@ async function sameFileSystem(source: string, stagingDir: string): Promise<boole
 }
 
 /**
- * The ingestion life cycle every mode shares (SPEC 5): audit the processing directory into a plan, find the
+ * The ingestion life cycle every mode shares (CONTRACT 5): audit the processing directory into a plan, find the
  * ingest command, check the staging directory, stage, checksum, write the manifest and the artifacts tar;
  * then launch `<ingest> --json -p <staging>`. Everything that can fail on the inputs fails before the first
  * file is written; a dry run does every check and writes nothing.

@@ -8,7 +8,7 @@ import { image } from './launchers/image';
 import { observation } from './launchers/observation';
 import { seci } from './launchers/seci';
 
-// ingest-envoy: stages a workflow's products, writes the ingestion manifest and runs the archive's ingest (SPEC 5).
+// ingest-envoy: stages a workflow's products, writes the ingestion manifest and runs the archive's ingest (CONTRACT 5).
 const ingestEnvoy: EnvoyDefinition = {
   cli: {
     envoy: 'ingest-envoy',
@@ -26,7 +26,8 @@ const ingestEnvoy: EnvoyDefinition = {
     epilogue: [
       'Staging goes to <stagingRoot>/<basename of DIR>.',
       'Exit status: 0 ingested, 2 usage, 65 invalid input, 66 missing input, 69 ingest unavailable, 70 ingest failed,',
-      '  71 internal error, 73 cannot write staging, 124 time limit, 128+N stopped by signal N.',
+      '  71 internal error, 73 cannot write staging, 75 another run owns the directory, 124 time limit,',
+      '  128+N stopped by signal N.',
     ].join('\n'),
   },
   settings: INGEST_SETTINGS,

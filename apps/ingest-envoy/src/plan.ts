@@ -36,7 +36,7 @@ export interface InputProduct {
 }
 
 /**
- * What a launcher's audit decides for one ingestion (SPEC 5.2, 5.3): what to stage, and what the manifest
+ * What a launcher's audit decides for one ingestion (CONTRACT 5.2, 5.3): what to stage, and what the manifest
  * says about it. The shared steps stage it, write the manifest and launch ingest.
  */
 export interface IngestionPlan {

@@ -4,7 +4,7 @@ import { resolveIngestCommand } from './launch/ingest-command';
 import { checkStagingDir } from './stage/staging-dir';
 
 /**
- * What a node must have for ingest-envoy (SPEC 5.2): the archive's ingest command, and a staging root the
+ * What a node must have for ingest-envoy (CONTRACT 5.2): the archive's ingest command, and a staging root the
  * envoy can write into (or create). The run's own functions, so that --check fails where a run would.
  */
 export function ingestPreflight(context: PreflightContext): PreflightCheck[] {

@@ -1,6 +1,6 @@
 import type { SettingSpec } from '@envoys/envoy-core';
 
-/** ingest-envoy's settings (SPEC 5.2, 5.4). */
+/** ingest-envoy's settings (CONTRACT 5.2, 5.4). */
 export const INGEST_SETTINGS: readonly SettingSpec[] = [
   { key: 'envoys.ingest.stagingRoot', env: 'ENVOY_INGEST_STAGING_ROOT', type: 'path', description: 'directory under which each ingestion gets its staging directory' },
   { key: 'envoys.ingest.command', env: 'ENVOY_INGEST_COMMAND', type: 'path', default: 'ingest', description: "the archive's ingest executable" },

@@ -5,7 +5,7 @@ import { tempDir } from '@envoys/testing';
 import { imageDir } from './support/fixtures';
 import { EMULATOR_BIN, ingestEnvoy, readManifest, type IngestWorld } from './support/ingest-envoy';
 
-/** The ingest emulator (SPEC 8) must refuse what the archive would refuse, or the envoy's tests prove nothing. */
+/** The ingest emulator (CONTRACT 8) must refuse what the archive would refuse, or the envoy's tests prove nothing. */
 describe('the ingest emulator', () => {
   let w: IngestWorld;
   let staging: string;

@@ -21,7 +21,7 @@ async function expectRefused(w: IngestWorld, dir: string, args: string[], code: 
   return finished;
 }
 
-describe('hostile and broken inputs (SPEC 3.3, 3.6, 5)', () => {
+describe('hostile and broken inputs (CONTRACT 3.3, 3.6, 5)', () => {
   it('metadata without projectMetadata.telescope is 65 naming the field', async () => {
     const w = world();
     const dir = calibrationDir(join(w.root, 'run'), { telescope: null });

@@ -9,7 +9,7 @@ function world(): IngestWorld {
   return { root, stagingRoot: join(root, 'staging'), ledger: join(root, 'ledger.jsonl') };
 }
 
-describe('launching ingest (SPEC 3.5, 5.4)', () => {
+describe('launching ingest (CONTRACT 3.5, 5.4)', () => {
   it('an ingest that runs past envoys.ingest.timeoutMinutes is stopped: exit 124, staging kept', async () => {
     const w = world();
     const dir = calibrationDir(join(w.root, 'run'));

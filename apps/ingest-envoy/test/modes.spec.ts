@@ -16,7 +16,7 @@ function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-/** The manifest's keys in order at every level SPEC 5.3 fixes. */
+/** The manifest's keys in order at every level CONTRACT 5.3 fixes. */
 function expectKeyOrder(manifest: Manifest, parameters: string[]): void {
   expect(Object.keys(manifest)).toEqual(['parameters', 'input_group', 'output_group', 'ingestion_artifacts']);
   expect(Object.keys(manifest.parameters)).toEqual(parameters);
@@ -69,7 +69,7 @@ function expectCompleteIngestion(w: IngestWorld, dir: string, stagingDir: string
   expect(entries[0]).toMatchObject({ ingestion_path: stagingDir });
 }
 
-describe('ingest-envoy modes against the ingest emulator (SPEC 5)', () => {
+describe('ingest-envoy modes against the ingest emulator (CONTRACT 5)', () => {
   it('--calibration stages a caltables tar of products/ and a weblog of the newest pipeline run', async () => {
     const w = world();
     const dir = calibrationDir(join(w.root, 'tmpo1ca1pp_'), { hostileName: true });
@@ -127,7 +127,7 @@ describe('ingest-envoy modes against the ingest emulator (SPEC 5)', () => {
     expect(manifest.parameters['additional_metadata']).toBe('additional_metadata.json');
     expect(manifest.input_group).toEqual({ science_products: [{ type: 'calibration', locator: CAL_LOCATOR }] });
     const [full, partial] = IMAGE_STEMS as [string, string];
-    // Science images in name order; each with its own ancillaries, in SPEC order; nothing else is a product.
+    // Science images in name order; each with its own ancillaries, in CONTRACT 5.2 order; nothing else is a product.
     expect(manifest.output_group.science_products).toEqual([
       { type: 'image', filename: `${HOSTILE_NAME}.fits`, ancillary_products: [{ type: 'rms_image', filename: `${HOSTILE_NAME}.rms.fits` }] },
       {

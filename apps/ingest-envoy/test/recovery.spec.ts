@@ -131,7 +131,7 @@ describe('a rerun after a run that died (SIGKILL, eviction)', () => {
     expect(report.steps.filter((step) => step.detail.startsWith('skipped')).map((step) => step.name)).toEqual(['stage-products', 'checksum-staged', 'write-manifest']);
     expect(ledgerEntries(w)).toHaveLength(1);
     expect(stagingView(stagingDir)).toEqual(before.filter((name) => name !== ATTEMPT));
-    // And the next run is a second ingestion like any other: refused without --reingest (SPEC 5.2).
+    // And the next run is a second ingestion like any other: refused without --reingest (CONTRACT 5.2).
     expect((await ingestEnvoy(w, ['--calibration', 'run'])).code).toBe(65);
   });
 

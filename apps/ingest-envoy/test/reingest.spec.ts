@@ -4,7 +4,7 @@ import { tempDir, treeFingerprint } from '@envoys/testing';
 import { SDM_ID, calibrationDir, imageDir, observationDir } from './support/fixtures';
 import { ingestEnvoy, ledgerEntries, readManifest, readReport, reason, type IngestWorld } from './support/ingest-envoy';
 
-describe('a second ingestion of the same products (SPEC 5.2)', () => {
+describe('a second ingestion of the same products (CONTRACT 5.2)', () => {
   it('is refused without --reingest, leaving staging exactly as it was; with --reingest the manifest says so', async () => {
     const root = tempDir('ingest-reingest-');
     const w: IngestWorld = { root, stagingRoot: join(root, 'staging'), ledger: join(root, 'ledger.jsonl') };

@@ -18,7 +18,7 @@ function temporaries(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => /(^|\/)\.[^/]*\.tmp(\.previous)?$/.test(name));
 }
 
-describe('staging across file systems, on a full disk and under signals (SPEC 3.6, 5.2)', () => {
+describe('staging across file systems, on a full disk and under signals (CONTRACT 3.6, 5.2)', () => {
   const tmpfs = mountTmpfs(1 * MiB, 'ingest-full-');
   const other = directoryOnAnotherFileSystem(tmpdir(), 'ingest-other-');
   afterAll(() => {

@@ -114,7 +114,7 @@ function shape(dir: string, skip: (path: string) => boolean = () => false): stri
   return paths.sort();
 }
 
-/** A restore's processing directory: the restore PPR, the EB, and the calibration tar in rawdata/ (SPEC 4.2). */
+/** A restore's processing directory: the restore PPR, the EB, and the calibration tar in rawdata/ (CONTRACT 4.2). */
 async function makeRestoreDir(parent: string, name: string): Promise<string> {
   const dir = makeProcessingDir(parent, name, { metadata: { workflowName: 'restore_cms' } });
   const commands = ['hifv_restoredata', 'hifv_statwt']

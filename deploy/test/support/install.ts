@@ -41,7 +41,7 @@ export function makeCasaHome(): string {
   return home;
 }
 
-/** A processing directory as the calibration workflow prepares it (SPEC 4.2), from the repository's examples. */
+/** A processing directory as the calibration workflow prepares it (CONTRACT 4.2), from the repository's examples. */
 export function makeProcessingDir(parent: string, name: string, options: { metadata?: Record<string, unknown> } = {}): string {
   const examples = join(workspaceRoot, 'tools/fixtures/examples');
   const dir = join(parent, name);
@@ -53,7 +53,7 @@ export function makeProcessingDir(parent: string, name: string, options: { metad
   return dir;
 }
 
-/** A CAPO properties directory holding `<profile>.properties` (SPEC 3.4), as a site would provide it. */
+/** A CAPO properties directory holding `<profile>.properties` (CONTRACT 3.4), as a site would provide it. */
 export function makeCapo(profile: string, properties: Readonly<Record<string, string>>, parent?: string): string {
   const dir = parent ? mkdtempSync(join(parent, 'capo-')) : tempDir('capo-');
   const lines = Object.entries(properties).map(([key, value]) => `${key} = ${value}`);

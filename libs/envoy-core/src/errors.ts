@@ -1,5 +1,5 @@
 /**
- * Exit statuses of every envoy (SPEC 3.3). Workflow engines act on these numbers, so they are part of the
+ * Exit statuses of every envoy (CONTRACT 3.3). Workflow engines act on these numbers, so they are part of the
  * product contract: never renumber them.
  */
 export const ExitCode = {

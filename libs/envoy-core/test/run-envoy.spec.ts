@@ -19,7 +19,7 @@ interface Report {
   details: Record<string, unknown>;
 }
 
-// The life cycle as a user meets it: command line, steps, report, exit statuses (SPEC 3).
+// The life cycle as a user meets it: command line, steps, report, exit statuses (CONTRACT 3).
 describe('the envoy life cycle', () => {
   let dir: string;
   beforeEach(() => {

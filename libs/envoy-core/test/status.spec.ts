@@ -112,7 +112,7 @@ interface Status {
   page?: string;
 }
 
-// The status file of a real envoy process (SPEC 3.6: replaced atomically; the report's directory).
+// The status file of a real envoy process (CONTRACT 3.6: replaced atomically; the report's directory).
 describe('an envoy keeps <envoy>-status.json', () => {
   let dir: string;
   beforeEach(() => {

@@ -5,7 +5,7 @@ import { alive, readJson, readPids, run, start, waitFor } from '@envoys/testing'
 import { WATCHDOG_ARGUMENT } from '../src';
 import { child, testEnvoy } from './support/test-envoy-process';
 
-// Supervision through a real envoy process and real children (SPEC 3.5).
+// Supervision through a real envoy process and real children (CONTRACT 3.5).
 describe('supervision of the external system', () => {
   let dir: string;
   beforeEach(() => {

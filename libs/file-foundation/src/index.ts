@@ -1,12 +1,12 @@
 // @envoys/file-foundation: putting data where an external system expects it. Every failure is an EnvoyError
-// carrying its exit status (SPEC 3.3): 65 invalid input, 66 missing input, 73 cannot create output. An abort
+// carrying its exit status (CONTRACT 3.3): 65 invalid input, 66 missing input, 73 cannot create output. An abort
 // rejects with the signal's reason.
 
 // Directories and files that must be there, or must be made.
 export { requireDirectory, requireFile } from './directories/require-path';
 export { ensureDirectory, type EnsureDirectoryOptions } from './directories/ensure-directory';
 
-// Paths from input files stay inside the directory they belong to (SPEC 3.6).
+// Paths from input files stay inside the directory they belong to (CONTRACT 3.6).
 export { isInside } from './confine/is-inside';
 export { realLocation } from './confine/real-location';
 export { resolveInside } from './confine/resolve-inside';
@@ -18,13 +18,13 @@ export { walkTree, MAX_TREE_DEPTH, type TreeEntry, type WalkTreeOptions } from '
 export { sha256File } from './checksum/sha256-file';
 export { sha256Files } from './checksum/sha256-files';
 
-// Tars: made atomically with their checksum; extracted only after every member passed the audit (SPEC 4.6).
+// Tars: made atomically with their checksum; extracted only after every member passed the audit (CONTRACT 4.6).
 export { createTar, type CreateTarOptions, type CreatedTar } from './tar/create-tar';
 export { createTarOfBytes, type TarMemberBytes } from './tar/create-tar-of-bytes';
 export { findCalibrationTar } from './extract/find-calibration-tar';
 export { extractSafely, type ExtractOptions, type ExtractedEntry } from './extract/extract-safely';
 
-// Staging for an external system: hard link or verified copy (SPEC 5.2).
+// Staging for an external system: hard link or verified copy (CONTRACT 5.2).
 export { stageFile } from './stage/stage-file';
 export { stageFiles } from './stage/stage-files';
 export { stageTree } from './stage/stage-tree';

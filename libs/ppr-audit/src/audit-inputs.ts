@@ -20,12 +20,12 @@ export interface AuditInputsOptions<M extends CasaMode> {
 
 export interface AuditedInputs<M extends CasaMode> {
   readonly metadata: MetadataFor<M>;
-  /** The PPR; its telescope (and so its reader) is metadata's projectMetadata.telescope, else the PPR's own (SPEC 4.7). */
+  /** The PPR; its telescope (and so its reader) is metadata's projectMetadata.telescope, else the PPR's own (CONTRACT 4.7). */
   readonly ppr: PprDocument;
 }
 
 /**
- * The setup's audit of casa-envoy's two inputs (SPEC 4.3, 4.4). Both files are read and every problem of
+ * The setup's audit of casa-envoy's two inputs (CONTRACT 4.3, 4.4). Both files are read and every problem of
  * both is collected before failing, so one run tells the operator everything to fix.
  * Throws MissingInputError (66) when a file does not exist, else InvalidInputError (65) whose message names
  * the first problem and how many more there are, and whose `details` lists them all.

@@ -6,7 +6,7 @@ import { bundleAlone, bundlePath, envoyVersion } from './bundles';
 import { nodeBinaries } from './node-binaries';
 
 /**
- * The tests of SPEC 3.1 every envoy's bundle must pass: one file that runs on a node with Node.js and
+ * The tests of CONTRACT 3.1 every envoy's bundle must pass: one file that runs on a node with Node.js and
  * nothing else, directly through its #! line. Call inside a test file of the envoy.
  */
 export function describeStandaloneBundle(envoy: string, helpMentions: readonly string[], missingInput?: readonly string[]): void {

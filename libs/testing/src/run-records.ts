@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 
 /**
- * The files every run (not a dry run) writes into its work directory (SPEC 3.7 and the live status): the
+ * The files every run (not a dry run) writes into its work directory (CONTRACT 3.7 and the live status): the
  * JSON report, the run page, the status file, and the external system's output log.
  */
 export function isRunRecord(envoy: string, path: string): boolean {

@@ -3,7 +3,7 @@ import { access, open, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeErrno, InvalidInputError, inputError, errnoCode } from '@envoys/envoy-core';
 
-/** What the backend is asked to open, as the audit found it (SPEC 6.3 step 1). */
+/** What the backend is asked to open, as the audit found it (CONTRACT 6.3 step 1). */
 export interface SessionTarget {
   /** The image or folder the backend opens (absolute). */
   readonly path: string;

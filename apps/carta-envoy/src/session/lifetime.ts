@@ -4,7 +4,7 @@ import { sleep } from '@envoys/envoy-core';
 const STEP_MS = 60 * 60 * 1000;
 
 /**
- * Waits until the session's lifetime is over (SPEC 6.3 step 7). Resolves true when the deadline passed,
+ * Waits until the session's lifetime is over (CONTRACT 6.3 step 7). Resolves true when the deadline passed,
  * false when `ended` aborted first: the backend exited by itself or the envoy received a stop signal.
  */
 export async function untilLifetimeEnds(deadline: number, ended: AbortSignal): Promise<boolean> {

@@ -5,7 +5,7 @@ import { findBackend } from './backend';
 import { probeRouteRights } from './routes';
 
 /**
- * What a node and a site must provide for carta-envoy (SPEC 6.2): the settings a session needs, the backend,
+ * What a node and a site must provide for carta-envoy (CONTRACT 6.2): the settings a session needs, the backend,
  * Redis rights on the route keys, and a proxy base URL that answers (unless envoys.carta.checkProxy is off,
  * as a run then does not check the route through it either).
  */

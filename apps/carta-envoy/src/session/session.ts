@@ -45,7 +45,7 @@ function describeExit(result: LaunchResult): string {
 }
 
 /**
- * One CARTA session (SPEC 6.3), shared by --single and --folder: audit, backend, Redis and port as setup
+ * One CARTA session (CONTRACT 6.3), shared by --single and --folder: audit, backend, Redis and port as setup
  * steps; the backend as the launch; readiness, routes, the carta-ready notification and the lifetime while
  * it runs; routes removed and carta-ended posted at teardown, whatever happened before.
  */
@@ -248,7 +248,7 @@ class CartaSession implements Launcher {
       // The starting folder is the working directory unless a folder is given: it must lie in the top-level folder.
       cwd: target.topLevelFolder,
       env: this.backendEnv(),
-      // CARTA's backend shuts down cleanly on SIGINT, also when the envoy itself got SIGTERM (SPEC 6.3 step 8).
+      // CARTA's backend shuts down cleanly on SIGINT, also when the envoy itself got SIGTERM (CONTRACT 6.3 step 8).
       stopSignal: 'SIGINT',
       onOutput: this.output.take,
     };
@@ -404,7 +404,7 @@ class CartaSession implements Launcher {
     this.recordSession();
   }
 
-  /** SPEC 6.3 step 6: the only place the token leaves the envoy. Not delivered is exit 69. */
+  /** CONTRACT 6.3 step 6: the only place the token leaves the envoy. Not delivered is exit 69. */
   private async announce(ended: AbortSignal): Promise<void> {
     const { notifyUrl } = this.config;
     const log = this.context.logger.child('notify');

@@ -25,7 +25,7 @@ async function runnerCandidates(home: string, runner: string): Promise<string[]>
 }
 
 /**
- * Finds CASA and the runner of the pipeline reader the PPR was audited for (SPEC 4.7). Anything missing is "unavailable" (69), naming what was
+ * Finds CASA and the runner of the pipeline reader the PPR was audited for (CONTRACT 4.7). Anything missing is "unavailable" (69), naming what was
  * looked for and where, so an operator can fix the node's installation without reading code.
  */
 export async function locateCasa(home: string | undefined, reader: PipelineReader): Promise<CasaInstallation> {

@@ -31,12 +31,12 @@ import { recordRunFiles } from './run-files';
 import { CasaStageFollower } from './stages';
 import { casaVerdict } from './verdict';
 
-/** What distinguishes the four kinds of CASA run (SPEC 4.1). */
+/** What distinguishes the four kinds of CASA run (CONTRACT 4.1). */
 export interface CasaRunKind {
   readonly mode: CasaMode;
-  /** Extract the calibration tar into products/ first (SPEC 4.6). */
+  /** Extract the calibration tar into products/ first (CONTRACT 4.6). */
   readonly restore: boolean;
-  /** What the run must leave, as the pipeline exports it for this kind of run (SPEC 4.8). */
+  /** What the run must leave, as the pipeline exports it for this kind of run (CONTRACT 4.8). */
   readonly products: CasaProducts;
 }
 

@@ -12,7 +12,7 @@ export interface CasaLaunchInput {
 }
 
 /**
- * The CASA call of SPEC 4.7. PYTHONPATH is removed: the envoy's environment must not leak into CASA's own
+ * The CASA call of CONTRACT 4.7. PYTHONPATH is removed: the envoy's environment must not leak into CASA's own
  * bundled Python, which breaks in confusing ways when it imports the wrong packages.
  */
 export function casaLaunchPlan(input: CasaLaunchInput): LaunchPlan {

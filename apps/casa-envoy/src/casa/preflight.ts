@@ -3,7 +3,7 @@ import { RUNNER_SCRIPTS, type PipelineReader } from '@envoys/ppr-audit';
 import { locateCasa } from './casa-home';
 
 /**
- * What a node must have for casa-envoy (SPEC 4.7): a CASA installation with the pipeline, and xvfb-run when
+ * What a node must have for casa-envoy (CONTRACT 4.7): a CASA installation with the pipeline, and xvfb-run when
  * CASA is to run under it. The same functions as the run's locate-casa step, so that both fail alike.
  */
 export function casaPreflight(context: PreflightContext): PreflightCheck[] {

@@ -30,7 +30,7 @@ export function benignPatterns(settings: Settings): string[] {
 }
 
 /**
- * The CASA rule set for one kind of run: each product the pipeline exports for it is checked (SPEC 4.8);
+ * The CASA rule set for one kind of run: each product the pipeline exports for it is checked (CONTRACT 4.8);
  * without a kind (re-checking a finished run), none.
  */
 export function casaRules(settings: Settings, products: CasaProducts | undefined): RuleSet {

@@ -19,7 +19,7 @@ async function pprCommands(workingDir: string): Promise<readonly string[] | unde
 }
 
 /**
- * `--verify DIR` (SPEC 4.9): the verification of a CASA run alone, on a finished processing directory. Every
+ * `--verify DIR` (CONTRACT 4.9): the verification of a CASA run alone, on a finished processing directory. Every
  * log and marker counts whatever its age; the products checks need the run's start and do not apply. The
  * stages are read from the newest log against the commands of `working/PPR.xml`, when it is there, so a
  * stage that failed or never ran fails the check as it failed the run.

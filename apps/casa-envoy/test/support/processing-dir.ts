@@ -4,7 +4,7 @@ import { tempDir, workspaceRoot } from '@envoys/testing';
 
 export type CasaMode = 'standard-cal' | 'restore' | 'standard-img' | 'integrated';
 
-/** The CASA emulator, installed as a CASA home (SPEC 8). */
+/** The CASA emulator, installed as a CASA home (CONTRACT 8). */
 export const CASA_EMULATOR_HOME = join(workspaceRoot, 'tools/emulators/casa');
 
 export const SDM = 'brain_000.58099.67095825232';
@@ -74,7 +74,7 @@ export interface ProcessingDirOptions {
   readonly rawdata?: boolean;
 }
 
-/** A processing directory as the workflow prepares it (SPEC 4.2), under a fresh temporary spool. */
+/** A processing directory as the workflow prepares it (CONTRACT 4.2), under a fresh temporary spool. */
 export function makeProcessingDir(options: ProcessingDirOptions): string {
   const spool = tempDir('casa-spool-');
   const dir = join(spool, options.name ?? 'tmpk2x9q7r_');

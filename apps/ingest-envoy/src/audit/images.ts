@@ -30,7 +30,7 @@ async function additionalMetadata(dir: ProcessingDir): Promise<StagingItem | und
 }
 
 /**
- * image and seci (SPEC 5.2): the science images with their ancillaries, a fresh weblog, the pipeline's own
+ * image and seci (CONTRACT 5.2): the science images with their ancillaries, a fresh weblog, the pipeline's own
  * record as pipeline_artifacts_<timestamp>.tar (when there is one), and the optional additional metadata; the
  * input is the calibration the images were made from.
  */

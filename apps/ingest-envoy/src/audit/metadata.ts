@@ -2,7 +2,7 @@ import { InvalidInputError, MissingInputError, readInputFile } from '@envoys/env
 import { isBareName } from '../naming';
 import { inDir, type ProcessingDir } from './processing-dir';
 
-/** What ingestion needs from metadata.json (SPEC 4.3, 5.3); each mode asks for its own fields. */
+/** What ingestion needs from metadata.json (CONTRACT 4.3, 5.3); each mode asks for its own fields. */
 export interface IngestMetadata {
   readonly telescope: string;
   /** The first SDM identifier (calibration: it names the caltables tar). */

@@ -3,13 +3,13 @@ import { basename, join } from 'node:path';
 import { InvalidInputError, inputError } from '@envoys/envoy-core';
 import { requireBareName } from '../naming';
 
-/** The processing directory whose products are ingested (SPEC 5.1). */
+/** The processing directory whose products are ingested (CONTRACT 5.1). */
 export interface ProcessingDir {
   /** Absolute, as the workflow named it. */
   readonly path: string;
-  /** Symlinks resolved: nothing staged may resolve outside it (SPEC 3.6). */
+  /** Symlinks resolved: nothing staged may resolve outside it (CONTRACT 3.6). */
   readonly realPath: string;
-  /** The staging directory's name: the basename of DIR as given (SPEC 5.2). */
+  /** The staging directory's name: the basename of DIR as given (CONTRACT 5.2). */
   readonly name: string;
   /** The run's stop signal: the walks of the audit stop at once when it fires. */
   readonly signal?: AbortSignal;

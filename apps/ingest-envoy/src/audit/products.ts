@@ -42,7 +42,7 @@ export async function listProducts(dir: ProcessingDir): Promise<Products> {
   return { dir: path, entries, files: tree.files };
 }
 
-/** An old weblog archive in products/: never part of the calibration tar (SPEC 5.2). */
+/** An old weblog archive in products/: never part of the calibration tar (CONTRACT 5.2). */
 export function isWeblogArchive(name: string): boolean {
   return name.includes('weblog') && name.endsWith('.tgz');
 }
@@ -54,7 +54,7 @@ export function calibrationEntries(products: Products): ProductEntry[] {
   return selected;
 }
 
-/** The image-level ancillary types by file name suffix, in the order they are listed (SPEC 5.2, 5.3). */
+/** The image-level ancillary types by file name suffix, in the order they are listed (CONTRACT 5.2, 5.3). */
 const ANCILLARY_SUFFIXES: ReadonlyArray<readonly [suffix: string, type: string]> = [
   ['.rms.fits', 'rms_image'],
   ['.pb.fits', 'primary_beam'],
@@ -109,7 +109,7 @@ export function imageGroups(products: Products): ImageGroup[] {
   }));
 }
 
-/** The pipeline's own record of the run, tarred as pipeline_artifacts_<timestamp>.tar (SPEC 5.2). */
+/** The pipeline's own record of the run, tarred as pipeline_artifacts_<timestamp>.tar (CONTRACT 5.2). */
 export function pipelineArtifactEntries(products: Products): ProductEntry[] {
   return products.entries.filter(
     (entry) =>

@@ -19,7 +19,7 @@ export interface Tree {
 
 /**
  * A symlink is followed only when it resolves inside the processing directory: one pointing outside would
- * stage (and ingest) a file the workflow never produced, so it is refused (65), not followed (SPEC 3.6).
+ * stage (and ingest) a file the workflow never produced, so it is refused (65), not followed (CONTRACT 3.6).
  */
 async function resolveLink(path: string, confine: string): Promise<string> {
   let target: string;

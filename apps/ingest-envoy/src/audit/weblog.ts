@@ -49,7 +49,7 @@ export async function newestWeblog(dir: ProcessingDir): Promise<Weblog> {
   return { base: working, member: `${newest.name}/html`, files: tree.files };
 }
 
-/** weblog.tgz as a staging item: a fresh gzipped tar of the newest run's html/ (SPEC 5.2). */
+/** weblog.tgz as a staging item: a fresh gzipped tar of the newest run's html/ (CONTRACT 5.2). */
 export function weblogItem(weblog: Weblog): StagingItem {
   return {
     kind: 'tar',

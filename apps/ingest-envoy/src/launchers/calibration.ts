@@ -5,7 +5,7 @@ import { newestWeblog, weblogItem } from '../audit/weblog';
 import { ingestionLauncher } from '../ingestion-launcher';
 
 /**
- * ingest-envoy --calibration DIR (SPEC 5.2): the calibration tables as
+ * ingest-envoy --calibration DIR (CONTRACT 5.2): the calibration tables as
  * `<first fileSetId>.<timestamp>.caltables.tar` of products/ (without old weblog archives) and a fresh
  * weblog.tgz of the newest pipeline run; the input is the execution block that was calibrated.
  */

@@ -2,7 +2,7 @@ import type { LauncherFactory } from '@envoys/envoy-core';
 import { auditImageIngestion } from '../audit/images';
 import { ingestionLauncher } from '../ingestion-launcher';
 
-/** ingest-envoy --image DIR (SPEC 5.2): FITS images with their ancillaries, weblog and pipeline artifacts. */
+/** ingest-envoy --image DIR (CONTRACT 5.2): FITS images with their ancillaries, weblog and pipeline artifacts. */
 export const image: LauncherFactory = (context) =>
   ingestionLauncher(context, {
     audit: (dir, timestamp) => auditImageIngestion(dir, timestamp),

@@ -6,7 +6,7 @@ import { ingestionLauncher } from '../ingestion-launcher';
 import { requireBareName } from '../naming';
 
 /**
- * ingest-envoy --observation DIR SDM_ID (SPEC 5.2): the SDM directory DIR/rawdata/SDM_ID as one execution
+ * ingest-envoy --observation DIR SDM_ID (CONTRACT 5.2): the SDM directory DIR/rawdata/SDM_ID as one execution
  * block, staged whole under its own name (the one manifest filename that names a directory); no input group.
  */
 export const observation: LauncherFactory = (context) =>

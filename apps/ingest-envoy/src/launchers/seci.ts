@@ -2,7 +2,7 @@ import { InvalidInputError, type LauncherFactory } from '@envoys/envoy-core';
 import { auditImageIngestion } from '../audit/images';
 import { ingestionLauncher } from '../ingestion-launcher';
 
-/** ingest-envoy --seci DIR COLLECTION (SPEC 5.2): as --image, into the named collection. */
+/** ingest-envoy --seci DIR COLLECTION (CONTRACT 5.2): as --image, into the named collection. */
 export const seci: LauncherFactory = (context) =>
   ingestionLauncher(context, {
     async audit(dir, timestamp) {

@@ -1,6 +1,6 @@
 import type { Ancillary, IngestionPlan } from '../plan';
 
-/** The names the ingestion's own record gets (SPEC 5.3). */
+/** The names the ingestion's own record gets (CONTRACT 5.3). */
 export function ingestionArtifactsName(timestamp: string): string {
   return `ingestion_artifacts_${timestamp}.tar`;
 }
@@ -10,7 +10,7 @@ interface ManifestFile {
   filename: string;
 }
 
-/** The manifest as a plain object; its key order is the file's key order (SPEC 5.3). */
+/** The manifest as a plain object; its key order is the file's key order (CONTRACT 5.3). */
 export interface IngestionManifest {
   parameters: {
     reingest: boolean;
@@ -32,7 +32,7 @@ const file = (ancillary: Ancillary): ManifestFile => ({ type: ancillary.type, fi
 
 /**
  * Builds the manifest from the plan. Objects are written literally, key by key, because the archive's readers
- * (and people comparing manifests) expect SPEC 5.3's order: parameters, input_group, output_group,
+ * (and people comparing manifests) expect CONTRACT 5.3's order: parameters, input_group, output_group,
  * ingestion_artifacts; optional keys are left out rather than written as null.
  */
 export function buildManifest(plan: IngestionPlan, options: { stagingDir: string; reingest: boolean; artifactsName: string }): IngestionManifest {

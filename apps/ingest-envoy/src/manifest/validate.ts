@@ -47,7 +47,7 @@ export function manifestFilenames(manifest: IngestionManifest): string[] {
   return names;
 }
 
-/** Every name is unique and present in staging (SPEC 5.3): checked after staging, before launch. */
+/** Every name is unique and present in staging (CONTRACT 5.3): checked after staging, before launch. */
 export async function checkNamedFilesPresent(manifest: IngestionManifest, stagingDir: string): Promise<void> {
   const missing: string[] = [];
   for (const name of manifestFilenames(manifest)) {

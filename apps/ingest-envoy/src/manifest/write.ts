@@ -9,7 +9,7 @@ import { serializeManifest, type IngestionManifest } from './build';
 import { checkNamedFilesPresent } from './validate';
 
 /**
- * Writes the ingestion's own record into staging (SPEC 5.3): `ingestion_artifacts_<timestamp>.tar` holding
+ * Writes the ingestion's own record into staging (CONTRACT 5.3): `ingestion_artifacts_<timestamp>.tar` holding
  * the manifest (and the additional metadata file, if any), then `ingestion-manifest.json`. The manifest
  * comes last and only once every name it gives is present: a manifest in staging means a complete staging
  * (and is what refuses a second ingestion without --reingest). Returns the two files as staged.

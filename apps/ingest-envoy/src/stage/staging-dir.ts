@@ -5,7 +5,7 @@ import { ensureDirectory } from '@envoys/file-foundation';
 import { CannotCreateError, InvalidInputError, describeErrno, type Settings, errnoCode } from '@envoys/envoy-core';
 import { MANIFEST_NAME } from '../naming';
 
-/** `<stagingRoot>/<basename of DIR>` (SPEC 5.2); the root setting is required (65 naming the key). */
+/** `<stagingRoot>/<basename of DIR>` (CONTRACT 5.2); the root setting is required (65 naming the key). */
 export function stagingDirFor(settings: Settings, name: string, cwd: string): string {
   const root = settings.string('envoys.ingest.stagingRoot');
   return join(resolve(cwd, root), name);

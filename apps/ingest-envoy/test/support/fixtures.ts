@@ -55,7 +55,7 @@ export function writeWeblogs(dir: string): void {
   utimesSync(join(dir, 'working', NEWEST_RUN), old, old);
 }
 
-/** A processing directory after a standard calibration (SPEC 4.2). */
+/** A processing directory after a standard calibration (CONTRACT 4.2). */
 export function calibrationDir(dir: string, options: MetadataOptions & { hostileName?: boolean } = {}): string {
   writeMetadata(dir, options);
   writeWeblogs(dir);

@@ -82,7 +82,7 @@ function usageErrorOf(error: unknown, argv: readonly string[], config: OptionsCo
 }
 
 /**
- * Parses an envoy's command line (SPEC 3.2): exactly one mode with its arguments, the mode's variants,
+ * Parses an envoy's command line (CONTRACT 3.2): exactly one mode with its arguments, the mode's variants,
  * the envoy's own options and the common ones; or `--check` alone (the preflight, no mode). node:util's
  * parseArgs does the strict part (unknown options, missing values, a flag given a value); this walks its
  * tokens for what parseArgs has no words for: a mode that takes two arguments, modes that exclude each

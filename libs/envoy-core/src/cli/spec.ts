@@ -32,7 +32,7 @@ export interface OptionSpec {
   readonly patternHint?: string;
   /** Modes that cannot run without this option. */
   readonly requiredFor?: readonly string[];
-  /** The option is a shorthand for this setting (the command-line layer of SPEC 3.4). */
+  /** The option is a shorthand for this setting (the command-line layer of CONTRACT 3.4). */
   readonly setting?: string;
 }
 

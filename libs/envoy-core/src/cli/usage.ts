@@ -34,7 +34,7 @@ export function usage(spec: CommandLineSpec): string {
     ...(spec.processingDir
       ? [['--processing-dir DIR', 'the processing directory (default: the current directory)'] as [string, string]]
       : []),
-    ['--dry-run', "run every audit and --check's checks, print the command that would be launched; launch nothing, write nothing"],
+    ['--dry-run', "run every audit and --check's checks, print the command that would be launched; launch nothing, write nothing but the JSON report --report asks for"],
     ['--check', 'check this node and the site (no mode, no inputs): what the launch needs, then the settings and where each came from'],
     ['--report FILE', `write the run report to FILE (default: ${spec.envoy}-report.json)`],
     ['--log-format text|json', 'log lines for people (default) or JSON lines for machines'],

@@ -8,7 +8,7 @@ import type { LauncherFactory } from './launcher';
 export interface EnvoyDefinition {
   readonly cli: CommandLineSpec;
   readonly settings: readonly SettingSpec[];
-  /** The directory a run belongs to: report and output log are written there (SPEC 3.7). */
+  /** The directory a run belongs to: report and output log are written there (CONTRACT 3.7). */
   workDir(commandLine: ParsedCommandLine): string;
   /** One launcher per mode name. */
   readonly launchers: Readonly<Record<string, LauncherFactory>>;

@@ -96,7 +96,7 @@ export interface SetupStep {
 }
 
 /**
- * A launcher is one kind of call of an external system (SPEC 1): setup steps in order, then one launch,
+ * A launcher is one kind of call of an external system (CONTRACT 1): setup steps in order, then one launch,
  * then an optional verification. The runner executes them, times them, records them and handles failures,
  * signals and the report, so a launcher contains only what is specific to its system.
  */

@@ -17,7 +17,7 @@ import { StageTimeline } from '../status/stages';
 import { StatusFile } from '../status/status-file';
 import type { EventsHook, StatusHook } from './launcher';
 
-/** What the live status says the run is doing (SPEC: the status file's `state`). */
+/** What the live status says the run is doing (CONTRACT 3.7: the status file's `state`). */
 export type RunState = 'auditing' | 'preparing' | 'running' | 'verifying' | 'succeeded' | 'failed' | 'stopped';
 
 export interface ObservationOptions {

@@ -37,13 +37,13 @@ export interface RunOptions {
   readonly cwd?: string;
 }
 
-// How long a step may go on after a stop signal before the envoy stops without it (SPEC 3.5: the envoy
+// How long a step may go on after a stop signal before the envoy stops without it (CONTRACT 3.5: the envoy
 // honours a stop signal at once; every step watches the abort signal and stops in milliseconds, removing
 // what it was writing; this bounds one that does not, with room for a busy machine).
 const STEP_STOP_MS = 2000;
 
 function printFailure(envoy: string, error: EnvoyError, redactor: Redactor, format: LogFormat): void {
-  // The first line says what failed and where; details follow, indented (SPEC 3.3). Each is one safe line:
+  // The first line says what failed and where; details follow, indented (CONTRACT 3.3). Each is one safe line:
   // values from inputs may hold control characters or be a megabyte long.
   // Redacted before escaping, so that a secret holding a control character is still found.
   const safe = (text: string): string => oneLine(redactor.redact(text));
@@ -66,7 +66,7 @@ function asEnvoyError(error: unknown): EnvoyError {
 }
 
 /**
- * Runs one envoy invocation through the whole life cycle (SPEC 1): parse, setup, launch, verify, report.
+ * Runs one envoy invocation through the whole life cycle (CONTRACT 1): parse, setup, launch, verify, report.
  * Resolves with the exit status; the caller (main.ts) exits with it.
  */
 export async function runEnvoy(definition: EnvoyDefinition, options: RunOptions = {}): Promise<number> {

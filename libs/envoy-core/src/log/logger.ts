@@ -5,7 +5,7 @@ import type { Redactor } from '../redact/redactor';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFields = Readonly<Record<string, string | number | boolean | null | undefined>>;
 
-/** One line per event, with time, level and the life-cycle step it belongs to (SPEC 3.8). */
+/** One line per event, with time, level and the life-cycle step it belongs to (CONTRACT 3.8). */
 export interface Logger {
   error(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;

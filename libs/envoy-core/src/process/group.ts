@@ -61,7 +61,7 @@ export async function waitForGroupExit(pgid: number, timeoutMs: number, pollMs =
 }
 
 /**
- * The stop sequence of SPEC 3.5: the signal to the whole group, then SIGKILL when the grace period has
+ * The stop sequence of CONTRACT 3.5: the signal to the whole group, then SIGKILL when the grace period has
  * passed, then wait until nothing of the group is left. Returns whether SIGKILL was needed.
  */
 export async function stopGroup(pgid: number, signal: NodeJS.Signals, graceMs: number): Promise<boolean> {

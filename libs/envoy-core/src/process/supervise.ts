@@ -32,7 +32,7 @@ function spawnFailure(argv0: string, error: unknown): UnavailableError {
 }
 
 /**
- * Starts the external system and supervises it (SPEC 3.5): its own process group; stop signals received by
+ * Starts the external system and supervises it (CONTRACT 3.5): its own process group; stop signals received by
  * the envoy passed to the whole group; SIGKILL after the grace period; a wall-clock limit; output streamed
  * through (secrets redacted) and kept in a log file. The result is settled only when no process of the group
  * is left, so an envoy that exits after it leaves no orphan on the node.

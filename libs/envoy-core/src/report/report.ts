@@ -50,7 +50,7 @@ export interface FileRecord {
   readonly size?: number;
 }
 
-/** How the lifecycle events fared, per destination (SPEC 3.7 holds no secret: endpoints without credentials). */
+/** How the lifecycle events fared, per destination (CONTRACT 3.7 holds no secret: endpoints without credentials). */
 export interface EventsRecord {
   readonly delivered: number;
   readonly failed: number;
@@ -64,7 +64,7 @@ export interface EventsRecord {
   }[];
 }
 
-/** The machine-readable record of one run (SPEC 3.7), written also on failure and on signals. */
+/** The machine-readable record of one run (CONTRACT 3.7), written also on failure and on signals. */
 export interface RunReport {
   /** The contract's version (SCHEMA_VERSION; schemas/run-report.schema.json). */
   readonly schemaVersion: string;

@@ -24,7 +24,7 @@ interface Candidate {
 
 /**
  * Loads the envoy's declared settings, later layers winning: built-in defaults < CAPO properties files <
- * environment variables < command-line values (SPEC 3.4).
+ * environment variables < command-line values (CONTRACT 3.4).
  *
  * Every declared setting is converted and checked here, so a bad value stops the run before it starts
  * rather than in the middle of a long job; all problems are collected into one error, the first as its message

@@ -2,7 +2,7 @@ import { REDACTED } from '../redact/redactor';
 /** How a setting's text is checked and what JavaScript value it becomes. */
 export type SettingType = 'string' | 'number' | 'integer' | 'boolean' | 'path' | 'url';
 
-/** One setting an envoy declares (SPEC 3.4): its documented key, its type and where else it may come from. */
+/** One setting an envoy declares (CONTRACT 3.4): its documented key, its type and where else it may come from. */
 export interface SettingSpec {
   /** The documented spelling, e.g. `envoys.casa.timeoutMinutes`; matched case-insensitively. */
   readonly key: string;

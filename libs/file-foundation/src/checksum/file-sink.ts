@@ -8,7 +8,7 @@ import type { ByteSink } from './hashed-output';
 // folios, which is what costs.
 const WRITE_SIZE = 128 * 1024;
 
-// Every output is flushed (fsync) before it is renamed into place (SPEC 3.6). Left to the end, that flush waits
+// Every output is flushed (fsync) before it is renamed into place (CONTRACT 3.6). Left to the end, that flush waits
 // for all the data at once; started every 64 MiB while writing goes on, the disk works alongside the CPU and the
 // last flush finds little left. Measured on a 1 GiB tar of 2,000 files: 0.85-1.3 s with one flush at the end,
 // 0.6-0.75 s flushing as it goes (32 and 128 MiB were no better, 256 MiB a little worse).

@@ -5,7 +5,7 @@ import { realLocation } from './real-location';
 
 /**
  * Resolves a path taken from an input file (RelativePath, SdmIdentifier, a manifest file name) against the
- * directory it belongs to, and refuses anything that would leave that directory (SPEC 3.6): an absolute path, a
+ * directory it belongs to, and refuses anything that would leave that directory (CONTRACT 3.6): an absolute path, a
  * `..` that climbs above `base`, a NUL byte (the kernel would cut the name there), or, for a path that exists or
  * whose ancestors exist, a symbolic link that leads outside the real location of `base`.
  *

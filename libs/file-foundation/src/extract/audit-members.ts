@@ -98,7 +98,7 @@ function hardLinkProblem(target: string, earlierFiles: ReadonlySet<string>): { p
 }
 
 /**
- * Audits every member of an archive before anything is written (SPEC 4.6) and returns every problem found, in
+ * Audits every member of an archive before anything is written (CONTRACT 4.6) and returns every problem found, in
  * archive order. Allowed: regular files, directories, symbolic links that stay inside, hard links to a file
  * the archive has already extracted. Refused: absolute names, any `..`, links leading outside (also through
  * another link), devices, FIFOs and every other type, members below a symbolic link or below a file.

@@ -76,7 +76,7 @@ async function existingDirectory(path: string): Promise<string | undefined> {
 }
 
 /**
- * Extracts a tar (plain or gzip, recognised from its content) into `destDir` safely (SPEC 4.6).
+ * Extracts a tar (plain or gzip, recognised from its content) into `destDir` safely (CONTRACT 4.6).
  *
  * First pass: every member is listed and audited (see auditMembers); any bad member fails the whole extraction
  * with InvalidInputError (65) naming it, and nothing is written. Second pass: the members are written into a

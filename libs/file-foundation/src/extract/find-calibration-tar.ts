@@ -10,7 +10,7 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /**
- * Finds the calibration tar in `rawdata/` (SPEC 4.6): a `*.tar`, `*.tar.gz` or `*.tgz` regular file (or a link
+ * Finds the calibration tar in `rawdata/` (CONTRACT 4.6): a `*.tar`, `*.tar.gz` or `*.tgz` regular file (or a link
  * to one; hidden names are partial files of other writers and are skipped).
  *
  * - none: MissingInputError (66);

@@ -27,7 +27,7 @@ async function copyBytes(
 }
 
 /**
- * Copies `source` to `target` for a staging area that is on another file system (SPEC 5.2): the bytes go to a
+ * Copies `source` to `target` for a staging area that is on another file system (CONTRACT 5.2): the bytes go to a
  * hidden temporary file while their SHA-256 is computed (the source is read once), the copy is flushed, read
  * back and its checksum compared, and only then renamed into place. Abort, read errors (65/66), a full disk or
  * missing permission (73) and a mismatch (73) all leave no file behind. The caller flushes the directory once it

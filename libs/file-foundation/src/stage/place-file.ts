@@ -46,7 +46,7 @@ async function linkError(error: unknown, job: PlaceJob): Promise<EnvoyError> {
  */
 async function replaceWithLink(job: PlaceJob, hash: Hash): Promise<{ sha256?: string } | undefined> {
   if (sameFile(job.stats, await stat(job.target).catch(() => undefined))) {
-    // Inputs are never modified (SPEC 3.6): a staging directory that is the source's own directory is refused.
+    // Inputs are never modified (CONTRACT 3.6): a staging directory that is the source's own directory is refused.
     if ((await realpath(job.target)) === job.real) throw new InvalidInputError(`cannot stage ${job.real} onto itself`);
     return { sha256: await hash() };
   }

@@ -38,7 +38,7 @@ async function checkAll(files: readonly FileToStage[], stagingDir: string, optio
 }
 
 /**
- * Stages files into `stagingDir` for an external system to pick up (SPEC 5.2), each as `name` (default: the
+ * Stages files into `stagingDir` for an external system to pick up (CONTRACT 5.2), each as `name` (default: the
  * source's own name): a hard link when the staging directory is on the same file system, otherwise a copy
  * verified by checksum. Each file appears in one step, replacing an earlier one of that name; the directory is
  * flushed once at the end, so when this resolves every name is durable.

@@ -2,7 +2,7 @@ import { InvalidInputError } from '@envoys/envoy-core';
 
 /**
  * A name in the staging directory is one plain file name: manifests refer to staged files by bare name
- * (SPEC 5.3). Spaces, quotes and newlines are fine; nothing here goes through a shell.
+ * (CONTRACT 5.3). Spaces, quotes and newlines are fine; nothing here goes through a shell.
  */
 export function checkStagedName(name: string): string {
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {

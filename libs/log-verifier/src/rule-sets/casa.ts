@@ -45,7 +45,7 @@ export interface CasaRuleSetOptions {
   readonly products?: CasaProducts;
 }
 
-/** The CASA rule set of SPEC 4.8, adjusted for the mode and the site; apply it to `working/`. */
+/** The CASA rule set of CONTRACT 4.8, adjusted for the mode and the site; apply it to `working/`. */
 export function casaRuleSet(options: CasaRuleSetOptions): RuleSet {
   const builtIn = loadRuleSet(casa, 'built-in casa rule set');
   const wanted = new Set<string>(

@@ -1,6 +1,6 @@
 /**
  * A rule set is plain data (JSON) so that sites can add rules through configuration instead of code: the
- * observatory's own envoy hard-coded one SEVERE message and missed every other (SPEC 4.8).
+ * observatory's own envoy hard-coded one SEVERE message and missed every other (CONTRACT 4.8).
  */
 
 /** Field N of the line (split on `separator`, 0-based) equals `equals` exactly. */

@@ -9,7 +9,7 @@ import { loadRuleSet } from '../rules/validate';
 
 /**
  * What existed before the external system was launched, so that only what the run itself wrote counts: a
- * CASA log or error marker left by an earlier run in the same directory must not fail a good run (SPEC 4.8).
+ * CASA log or error marker left by an earlier run in the same directory must not fail a good run (CONTRACT 4.8).
  * Plain data, so it can be written to disk and read back by a later process.
  */
 export interface Snapshot {

@@ -128,7 +128,7 @@ function auditProjectMetadata(fields: FieldAudit): ProjectMetadata | undefined {
 }
 
 /**
- * Audits the text of metadata.json for a mode (SPEC 4.3) and returns the typed metadata or every problem,
+ * Audits the text of metadata.json for a mode (CONTRACT 4.3) and returns the typed metadata or every problem,
  * each naming the file and the field: `metadata.json: field "workflowName" is missing`.
  */
 export function auditMetadata<M extends CasaMode>(text: string, mode: M, options: AuditMetadataOptions = {}): MetadataAudit<M> {

@@ -32,7 +32,7 @@ export interface ReadMetadataOptions {
 }
 
 /**
- * Reads metadata.json and audits it for a mode (SPEC 4.3). Throws MissingInputError (66) when it does not
+ * Reads metadata.json and audits it for a mode (CONTRACT 4.3). Throws MissingInputError (66) when it does not
  * exist and InvalidInputError (65) naming the first problem, with every problem in `details`.
  */
 export async function readMetadata<M extends CasaMode>(path: string, mode: M, options: ReadMetadataOptions = {}): Promise<MetadataFor<M>> {

@@ -1,6 +1,6 @@
 import type { CasaMode } from '../modes';
 
-/** metadata.json's projectMetadata (SPEC 4.3); only string values are kept. */
+/** metadata.json's projectMetadata (CONTRACT 4.3); only string values are kept. */
 export interface ProjectMetadata {
   readonly projectCode?: string;
   readonly title?: string;
@@ -9,7 +9,7 @@ export interface ProjectMetadata {
   readonly observer?: string;
 }
 
-/** metadata.json after the audit for a mode (SPEC 4.3). */
+/** metadata.json after the audit for a mode (CONTRACT 4.3). */
 export interface Metadata {
   /** The SDM identifier(s); a single string in the file becomes a list of one. */
   readonly fileSetIds: readonly [string, ...string[]];

@@ -20,7 +20,7 @@ function localName(name: string): string {
 export interface AuditPprOptions {
   /**
    * The telescope that selects the pipeline's reader: metadata.json's projectMetadata.telescope when given
-   * (SPEC 4.7), else the PPR's ProjectSummary/Telescope.
+   * (CONTRACT 4.7), else the PPR's ProjectSummary/Telescope.
    */
   readonly telescope?: string;
 }

@@ -117,7 +117,7 @@ async function realLocation(path: string): Promise<string | undefined> {
   }
 }
 
-// Inputs are never modified (SPEC 3.6): a target that is the source, or the file a source link points to,
+// Inputs are never modified (CONTRACT 3.6): a target that is the source, or the file a source link points to,
 // would be replaced by the rename of the atomic write.
 async function refuseToOverwrite(source: string, target: string): Promise<void> {
   const targetLocation = (await realLocation(target)) ?? resolve(target);
@@ -148,7 +148,7 @@ export function checkPprPaths(paths: Pick<PprPaths, 'rootDirectory' | 'relativeP
 
 /**
  * Writes a copy of the PPR whose RootDirectory and RelativePath (the DataSet's for the VLA reader, the
- * SchedBlockIdentifier's for the ALMA one) hold the job's real paths (SPEC 4.5). The copy is the original's
+ * SchedBlockIdentifier's for the ALMA one) hold the job's real paths (CONTRACT 4.5). The copy is the original's
  * bytes with exactly those texts replaced: the pipeline and people comparing the two files rely on nothing
  * else moving. Both passes stream (memory does not grow with the file), and the second must read the same
  * bytes as the first. Fails with 65 (with every problem in `details`) when the PPR does not pass the audit

@@ -5,7 +5,7 @@ import { quote } from '../problems';
 import { pipelineValueType } from './cast';
 import { checkPprPaths } from './correct';
 
-/** The two texts of a PPR corrected for the job's directory (SPEC 4.5), and SCIPIPE_ROOTDIR (SPEC 4.7). */
+/** The two texts of a PPR corrected for the job's directory (CONTRACT 4.5), and SCIPIPE_ROOTDIR (CONTRACT 4.7). */
 export interface PprPaths {
   /** The parent of the processing directory's real path: RootDirectory and SCIPIPE_ROOTDIR. */
   readonly rootDirectory: string;

@@ -74,7 +74,7 @@ export async function scanPprFile(file: InputFile): Promise<PprScan> {
 }
 
 /**
- * Reads PPR.xml (SPEC 4.4) as a stream, without building a DOM and without expanding any entity. Throws
+ * Reads PPR.xml (CONTRACT 4.4) as a stream, without building a DOM and without expanding any entity. Throws
  * MissingInputError (66) when the file does not exist; any other trouble is listed in `problems`.
  */
 export async function readPpr(path: string, options: ReadPprOptions = {}): Promise<PprReading> {

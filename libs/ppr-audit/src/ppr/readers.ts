@@ -1,6 +1,6 @@
 import type { PipelineReader } from './types';
 
-/** The pipeline's runner script for each reader (SPEC 4.7). */
+/** The pipeline's runner script for each reader (CONTRACT 4.7). */
 export const RUNNER_SCRIPTS: Readonly<Record<PipelineReader, string>> = {
   vla: 'runvlapipeline.py',
   alma: 'runpipeline.py',

@@ -3,7 +3,7 @@ import type { RunReport } from '../report';
 
 export type Outcome = 'succeeded' | 'failed' | 'stopped';
 
-/** What an exit status means (SPEC 3.3), for a person who does not know the table by heart. */
+/** What an exit status means (CONTRACT 3.3), for a person who does not know the table by heart. */
 export function exitMeaning(code: number): string {
   switch (code) {
     case ExitCode.Success:
