@@ -31,4 +31,6 @@ module.exports = {
     require('node:path').join(__dirname, 'tools/jest/junit-reporter.cjs'),
   ],
   testTimeout: 60000,
+  // Each test file's temporary directories go after its last test (ENVOYS_KEEP_TEMP=1 keeps them).
+  setupFilesAfterEnv: [require('node:path').join(__dirname, 'libs/testing/src/jest/remove-temp-dirs.ts')],
 };
