@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { alive, waitFor } from '@envoys/testing';
 import { stopGroup } from '../src/process/group';
 import { STOP_POLICY } from '../src/process/stop-policy';
@@ -113,8 +114,6 @@ async function killEnvoy(watched: Watched, waitMs = 20000): Promise<{ ms: number
   await waitFor(() => !alive(watched.watchdog), 5000, 'the watchdog to exit');
   return { ms };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the watchdog', () => {
   it('does nothing while the envoy lives', async () => {
