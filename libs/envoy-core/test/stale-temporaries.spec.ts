@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTemporaries, temporaryPathFor, temporaryWriter, writerAlive } from '../src';
+import { removeOwnTemporaries } from '../src/files/stale-temporaries';
 
 /** The PID of a process that has exited (and been reaped): a writer that died. */
 function deadPid(): number {
@@ -40,6 +41,20 @@ describe('temporaries left by runs that died', () => {
     expect(kept).toEqual([]);
     expect(readdirSync(dir).sort()).toEqual([mine, `.notes.${dead}.tmp`, 'products.txt'].sort());
     expect(await removeStaleTemporaries(join(dir, 'missing'))).toEqual({ removed: [], kept: [] });
+  });
+
+  it("the same sweep removes this process's own temporaries, and only those", async () => {
+    const dead = deadPid();
+    const mine = [temporaryPathFor(join(dir, 'report.json')), temporaryPathFor(join(dir, 'extract'))].map((path) => path.slice(dir.length + 1));
+    writeFileSync(join(dir, mine[0] ?? ''), 'being written');
+    mkdirSync(join(dir, mine[1] ?? '', 'deep'), { recursive: true });
+    const others = [`.report.json.${dead}.0123abcd.tmp`, 'report.json'];
+    for (const name of others) writeFileSync(join(dir, name), 'kept');
+    const { removed, kept } = await removeOwnTemporaries(dir);
+    expect(removed.sort()).toEqual([...mine].sort());
+    expect(kept).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual([...others].sort());
+    expect(await removeOwnTemporaries(join(dir, 'missing'))).toEqual({ removed: [], kept: [] });
   });
 
   it('a PID is the writer only if its process started before the write (a reused PID is not)', async () => {

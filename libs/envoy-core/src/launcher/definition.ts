@@ -1,6 +1,7 @@
 import type { CommandLineSpec, ParsedCommandLine } from '../cli/spec';
 import { EVENT_SETTINGS } from '../events/settings';
 import type { PreflightCheck, PreflightContext } from '../preflight/check';
+import { STOP_POLICY } from '../process/stop-policy';
 import type { SettingSpec } from '../settings';
 import type { LauncherFactory } from './launcher';
 
@@ -33,7 +34,7 @@ export const COMMON_SETTINGS: readonly SettingSpec[] = [
     env: 'ENVOY_GRACE_SECONDS',
     type: 'number',
     min: 0,
-    default: 30,
+    default: STOP_POLICY.defaultGraceMs / 1000,
     description: 'seconds between the stop signal and SIGKILL when the external system is stopped',
   },
   {

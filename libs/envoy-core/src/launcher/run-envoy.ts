@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseCommandLine } from '../cli/parse';
@@ -9,11 +8,12 @@ import { EnvoyError, ExitCode, ExternalFailureError, InternalError, InterruptedE
 import { createLogger, type Logger, type LogLevel } from '../log/logger';
 import type { LaunchPlan, LaunchResult } from '../process/launch-plan';
 import { SignalHub } from '../process/signals';
+import { STOP_POLICY } from '../process/stop-policy';
 import { startSupervised } from '../process/supervise';
 import { AT_DEATH_ARGUMENT, Watchdog } from '../process/watchdog';
 import { Redactor } from '../redact/redactor';
 import { oneLine } from '../report/one-line';
-import { removeStaleTemporaries, temporaryWriter } from '../files/stale-temporaries';
+import { removeOwnTemporaries, removeStaleTemporaries } from '../files/stale-temporaries';
 import { DirectoryLease, type NotOwnerError } from '../ownership/lease';
 import type { Finding } from '../report/finding';
 import { findingContextLines, findingSummary } from '../report/finding-text';
@@ -424,12 +424,7 @@ class Run {
    * directory the run writes into) go before the envoy exits, so that nothing half-written is left.
    */
   private async removeOwnTemporaries(): Promise<void> {
-    for (const dir of this.writtenDirs) {
-      const names = await readdir(dir).catch(() => [] as string[]);
-      for (const name of names) {
-        if (temporaryWriter(name) === process.pid) await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
-      }
-    }
+    for (const dir of this.writtenDirs) await removeOwnTemporaries(dir).catch(() => undefined);
   }
 
   private async removeStaleTemporaries(dir: string): Promise<void> {
@@ -446,7 +441,7 @@ class Run {
   }
 
   private graceMs(): number {
-    return durationMs(this.settings as Settings, 'envoys.graceSeconds', 'seconds') ?? 30_000;
+    return durationMs(this.settings as Settings, 'envoys.graceSeconds', 'seconds') ?? STOP_POLICY.defaultGraceMs;
   }
 
   /**

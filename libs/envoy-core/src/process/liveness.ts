@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { errnoCode } from '../errors';
+import { bootTimeMs, readProcessStat } from './proc';
 
 // The kernel's clock ticks per second for /proc/<pid>/stat start times: USER_HZ, 100 on every Linux ABI.
 const TICKS_PER_SECOND = 100;
@@ -6,36 +7,12 @@ const TICKS_PER_SECOND = 100;
 // may be the writer.
 const SLACK_MS = 2000;
 
-let bootTimeMs: number | null | undefined;
-
-function bootTime(): number | null {
-  if (bootTimeMs === undefined) {
-    try {
-      const line = readFileSync('/proc/stat', 'latin1')
-        .split('\n')
-        .find((text) => text.startsWith('btime '));
-      bootTimeMs = line ? Number(line.slice(6)) * 1000 : null;
-    } catch {
-      bootTimeMs = null;
-    }
-  }
-  return bootTimeMs;
-}
-
 /** When a process started (ms since the epoch); undefined when it does not exist or is a zombie. */
 function processStart(pid: number): number | null | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  // The command name is in parentheses and may itself contain spaces or parentheses.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
-  const boot = bootTime();
-  const ticks = Number(fields[19]);
-  return boot === null || !Number.isFinite(ticks) ? null : boot + (ticks * 1000) / TICKS_PER_SECOND;
+  const stat = readProcessStat(pid);
+  if (!stat?.living) return undefined;
+  const boot = bootTimeMs();
+  return boot === null || !Number.isFinite(stat.startTicks) ? null : boot + (stat.startTicks * 1000) / TICKS_PER_SECOND;
 }
 
 /**
@@ -51,7 +28,7 @@ export function writerAlive(pid: number, sinceMs: number): boolean {
     process.kill(pid, 0);
   } catch (error) {
     // EPERM: it exists but belongs to someone else; it is still a living writer.
-    if ((error as { code?: string }).code !== 'EPERM') return false;
+    if (errnoCode(error) !== 'EPERM') return false;
   }
   const started = processStart(pid);
   if (started === undefined) return false;

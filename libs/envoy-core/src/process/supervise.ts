@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { openAtomicFile, type AtomicFile } from '../files/atomic-write';
 import { UnavailableError } from '../errors';
 import type { Logger } from '../log/logger';
@@ -161,20 +162,14 @@ export async function startSupervised(plan: LaunchPlan, options: SuperviseOption
   };
 }
 
-function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    void promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-    );
-  });
+/** Whether `promise` settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([promise.then(() => true, () => true), delay(ms, false, { signal: timer.signal })]);
+  } finally {
+    timer.abort(); // the race is decided: the timer must not hold the event loop for the rest of `ms`
+  }
 }
 
 async function pump(

@@ -1,17 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { UnavailableError } from '../errors';
+import { WATCHDOG_ARGUMENT, WATCHDOG_SCRIPT } from './watchdog-script';
+
+export { AT_DEATH_ARGUMENT, WATCHDOG_ARGUMENT } from './watchdog-script';
 
 /**
- * The name the watchdog runs under (its `$0`): `ps` shows `sh -c ... --envoys-internal-watchdog <envoy's
- * executable> <envoy> <log format> <envoy's pid>`. Not an option of any envoy.
- */
-export const WATCHDOG_ARGUMENT = '--envoys-internal-watchdog';
-
-/** The argument the watchdog runs the envoy with, its at-death payload on stdin (see EnvoyDefinition.atDeath). */
-export const AT_DEATH_ARGUMENT = '--envoys-internal-at-death';
-
-/**
- * The watchdog stops the external system's process group when the envoy dies without doing it itself
+ * How the watchdog is started: `/bin/sh` running WATCHDOG_SCRIPT (watchdog-script.ts). The watchdog stops
+ * the external system's process group when the envoy dies without doing it itself
  * (SIGKILL by the OOM killer, an operator, a batch system that does not track processes). Node has no
  * prctl(PR_SET_PDEATHSIG), and that would cover one process, not a group, anyway.
  *
@@ -27,8 +22,8 @@ export const AT_DEATH_ARGUMENT = '--envoys-internal-at-death';
  *   atdeath <base64>                               run the envoy's at-death work should it die (`-` withdraws it)
  *
  * When its stdin reaches end-of-file the envoy is gone (the kernel closes the pipe whatever killed it). A
- * group still watched then gets the envoy's own stop sequence (group.ts `stopGroup`): the stop signal,
- * SIGKILL after the grace period, zombies not counted as living. At the same time, when at-death work is
+ * group still watched then gets the envoy's own stop sequence (STOP_POLICY, as group.ts `stopGroup`): the
+ * stop signal, SIGKILL after the grace period, zombies not counted as living. At the same time, when at-death work is
  * registered, it runs `<node> <envoy's executable> --envoys-internal-at-death` with the payload on its stdin
  * (never on a command line: it may hold credentials), so that what the envoy left outside the node (a proxy
  * route) is removed too. Then the watchdog exits. The pipe's write
@@ -40,104 +35,19 @@ export const AT_DEATH_ARGUMENT = '--envoys-internal-at-death';
  * SIGKILL between that moment and the write makes the watchdog signal a group that no longer exists
  * (ESRCH: nothing happens) unless the kernel reused the group's ID within that instant.
  */
-const WATCHDOG_SCRIPT = `
-trap '' HUP INT TERM PIPE
-envoy_entry=$1 envoy=$2 format=$3 envoy_pid=$4 node=$5
-nl='
-'
-watched=''
-at_death=''
-
-# A group is alive while a member of it is not a zombie: an orphaned zombie may wait for a reaper forever.
-alive() {
-  kill -s 0 -- "-$1" 2>/dev/null || return 1
-  for stat in /proc/[0-9]*/stat; do
-    line=''
-    read -r line 2>/dev/null <"$stat" || [ -n "$line" ] || continue
-    set -- "$1" \${line##*) }
-    [ "$4" = "$1" ] || continue
-    case $2 in Z | X) ;; *) return 0 ;; esac
-  done
-  [ -d /proc/self ] || return 0
-  return 1
+export function watchdogCommand(entry: string, envoy: string, format: string, envoyPid: number): { file: string; args: string[]; options: SpawnOptions } {
+  return {
+    file: '/bin/sh',
+    args: ['-c', 'eval "$ENVOYS_WATCHDOG_SCRIPT"', WATCHDOG_ARGUMENT, entry, envoy, format, String(envoyPid), process.execPath],
+    options: {
+      detached: true, // a session of its own: signals to the envoy's process group do not reach it
+      stdio: ['pipe', 'inherit', 'inherit'],
+      // The script comes in the environment, so that `ps` shows which envoy the watchdog belongs to, not the
+      // script; nothing else of the envoy's environment (settings, secrets) is passed on.
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C', ENVOYS_WATCHDOG_SCRIPT: WATCHDOG_SCRIPT },
+    },
+  };
 }
-
-# Waits until group $1 has no living member, at most $2 ms.
-gone_within() {
-  waited=0
-  while alive "$1"; do
-    [ "$waited" -lt "$2" ] || return 1
-    sleep 0.05
-    waited=$((waited + 50))
-  done
-}
-
-seconds() {
-  fraction=$(printf '%03d' $(($1 % 1000)))
-  while [ -n "$fraction" ] && [ "\${fraction%0}" != "$fraction" ]; do fraction=\${fraction%0}; done
-  printf '%d%s' $(($1 / 1000)) "\${fraction:+.$fraction}"
-}
-
-# One log line in the envoy's own format, on the stdout the watchdog shares with it (the job's output).
-say() {
-  time=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
-  if [ "$format" = json ]; then
-    message=$(printf '%s' "$1" | sed 's/[\\\\"]/\\\\&/g')
-    printf '{"time":"%s","level":"warn","envoy":"%s","step":"watchdog","message":"%s"}\\n' "$time" "$envoy" "$message"
-  else
-    printf '%s WARN  [watchdog] %s\\n' "$time" "$1"
-  fi
-}
-
-stop() {
-  alive "$1" || return 0
-  say "$envoy (pid $envoy_pid) died while $4 (process group $1) was running: stopping the group with $2, SIGKILL after $(seconds "$3") s"
-  kill -s "\${2#SIG}" -- "-$1" 2>/dev/null
-  if gone_within "$1" "$3"; then
-    say "process group $1 stopped"
-  else
-    kill -s KILL -- "-$1" 2>/dev/null
-    gone_within "$1" 30000
-    say "process group $1 stopped (it outlived the grace period and was killed with SIGKILL)"
-  fi
-}
-
-forget() {
-  kept=''
-  while IFS= read -r entry; do
-    case $entry in '' | "$1 "*) ;; *) kept="$kept$entry$nl" ;; esac
-  done <<WATCHED
-$watched
-WATCHED
-  watched=$kept
-}
-
-while IFS=' ' read -r verb pgid signal grace what; do
-  if [ "$verb" = atdeath ]; then
-    case $pgid in - | '' | *[!A-Za-z0-9+/=]*) at_death='' ;; *) at_death=$pgid ;; esac
-    continue
-  fi
-  case $pgid in '' | *[!0-9]*) continue ;; esac
-  [ "$pgid" -gt 1 ] || continue
-  forget "$pgid"
-  [ "$verb" = watch ] || continue
-  case $signal in SIGTERM | SIGINT | SIGHUP) ;; *) signal=SIGTERM ;; esac
-  case $grace in '' | *[!0-9]*) grace=0 ;; esac
-  watched="$watched$pgid $signal $grace $what$nl"
-done
-
-# End of file: the envoy is gone. Its at-death work and the stop of every group it left running, side by side.
-if [ -n "$at_death" ]; then
-  printf '%s\n' "$at_death" | "$node" "$envoy_entry" '--envoys-internal-at-death' &
-fi
-while IFS=' ' read -r pgid signal grace what; do
-  [ -n "$pgid" ] || continue
-  stop "$pgid" "$signal" "$grace" "$what" &
-done <<WATCHED
-$watched
-WATCHED
-wait
-`;
 
 /** The envoy's side: a watchdog process and the pipe to it. */
 export class Watchdog {
@@ -145,13 +55,8 @@ export class Watchdog {
   private failure: string | undefined;
 
   private constructor(entry: string, envoy: string, format: string) {
-    // The script comes in the environment, so that `ps` shows which envoy the watchdog belongs to, not the
-    // script; nothing else of the envoy's environment (settings, secrets) is passed on.
-    this.child = spawn('/bin/sh', ['-c', 'eval "$ENVOYS_WATCHDOG_SCRIPT"', WATCHDOG_ARGUMENT, entry, envoy, format, String(process.pid), process.execPath], {
-      detached: true, // a session of its own: signals to the envoy's process group do not reach it
-      stdio: ['pipe', 'inherit', 'inherit'],
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C', ENVOYS_WATCHDOG_SCRIPT: WATCHDOG_SCRIPT },
-    });
+    const { file, args, options } = watchdogCommand(entry, envoy, format, process.pid);
+    this.child = spawn(file, args, options);
     this.child.on('error', (error) => {
       this.failure = error.message;
     });
