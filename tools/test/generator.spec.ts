@@ -342,7 +342,7 @@ describe('envoy generator: in a temporary copy of the workspace', () => {
     const counts = /Tests: +(\d+) passed, (\d+) total/.exec(tested);
     expect(counts?.[1]).toBe(counts?.[2]);
     const results = JSON.parse(readFileSync(join(copy, '.nx/test-results/demo-x-envoy.json'), 'utf8')) as { passed: number; failed: number };
-    const modeTests = readFileSync(join(copy, 'apps/demo-x-envoy/test/run.spec.ts'), 'utf8').match(/^  it\(/gm)?.length ?? 0;
+    const modeTests = readFileSync(join(copy, 'apps/demo-x-envoy/test/run.spec.ts'), 'utf8').match(/^ {2}it\(/gm)?.length ?? 0;
     expect(modeTests).toBe(8);
     expect(results).toMatchObject({ passed: Number(counts?.[1]), failed: 0 });
     expect(results.passed).toBeGreaterThan(modeTests);
