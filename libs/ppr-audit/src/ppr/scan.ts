@@ -33,6 +33,9 @@ export class PprScanner {
   private constructStart = 0;
   /** Text offset of the `<` of the start tag being read. */
   private tagStart = 0;
+  /** The element closed last, and where its end tag starts when it was watched. */
+  private closed = '';
+  private closedAt: PprLocation | undefined;
 
   constructor(
     private readonly label: string,
@@ -102,8 +105,8 @@ export class PprScanner {
   }
 
   /** Records the problem at text offset `offset` and stops the parser. */
-  private fail(text: string, offset: number): never {
-    const at = this.window.resolve(Math.min(Math.max(offset, this.window.cursor), this.window.length));
+  private fail(text: string, offset: number, known?: PprLocation): never {
+    const at = known ?? this.window.resolve(Math.min(Math.max(offset, this.window.cursor), this.window.length));
     this.reject(`${this.label}:${at.line}:${at.column}: ${text}`);
     throw STOP;
   }
@@ -134,6 +137,12 @@ export class PprScanner {
       throw STOP;
     }
     const position = this.parser.position;
+    if (saxes === 'unexpected close tag') {
+      const start = this.window.lastIndexOf('<', position);
+      const name = this.window.slice(start + 2, position).replace(/[ \t\r\n]*>$/, '');
+      // The end tag of a watched element was resolved already, which the cursor has passed.
+      this.fail(`unexpected close tag </${name}> (the open element is <${this.closed}>)`, start, this.closedAt);
+    }
     const construct = this.construct();
     const raw = this.window.slice(this.constructStart, this.constructStart + 80);
     const close = raw.indexOf('>');
@@ -256,20 +265,18 @@ export class PprScanner {
     this.handler.open(path, frame.name, frame.at);
   }
 
-  private close(tag: SaxesTagNS): void {
+  private close(tag: Pick<SaxesTagNS, 'name'>): void {
     const frame = this.stack[this.stack.length - 1];
     if (!frame) return;
+    // saxes checks the end tag's name after this call: a mismatch fails the document, which drops all of this.
+    this.closed = tag.name;
+    this.closedAt = undefined;
     const position = this.parser.position;
-    let closeStart = position;
-    if (!frame.selfClosing) {
-      closeStart = this.window.lastIndexOf('<', position);
-      const name = this.window.slice(closeStart + 2, position).replace(/[ \t\r\n]*>$/, '');
-      if (name !== tag.name) this.fail(`unexpected close tag </${name}> (the open element is <${tag.name}>)`, closeStart);
-    }
     this.ended();
     if (frame.watch && frame.at && frame.openEnd) {
       // Offsets are resolved in increasing order: the end tag's `<` before its end.
-      const endTag = frame.selfClosing ? frame.openEnd : this.window.resolve(closeStart);
+      const endTag = frame.selfClosing ? frame.openEnd : this.window.resolve(this.window.lastIndexOf('<', position));
+      this.closedAt = endTag;
       const end = frame.selfClosing ? frame.openEnd : this.window.resolve(position);
       this.handler.close(this.paths[this.paths.length - 1] ?? '', toElement(frame, frame.at, frame.openEnd, endTag, end));
     }
