@@ -1,4 +1,4 @@
-import type { SaxesAttributeNS, SaxesStartTagNS, SaxesTagNS, XMLDecl } from 'saxes';
+import type { SaxesAttributeNS, SaxesTagNS, XMLDecl } from 'saxes';
 import { addNode, addText, newFrame, toElement, type Frame, type ScanHandler } from './frames';
 import { TextWindow } from './text-window';
 import type { PprLocation } from './types';
@@ -31,8 +31,6 @@ export class PprScanner {
   private root?: { name: string; at: PprLocation };
   /** Text offset where the construct the parser is in began (its `<`, or the first character of a text). */
   private constructStart = 0;
-  /** Text offset of the `<` of the start tag being read. */
-  private tagStart = 0;
   /** The element closed last, and where its end tag starts when it was watched. */
   private closed = '';
   private closedAt: PprLocation | undefined;
@@ -50,7 +48,6 @@ export class PprScanner {
     parser.on('xmldecl', (declaration) => this.declaration(declaration));
     parser.on('doctype', (doctype) => this.doctype(doctype));
     parser.on('processinginstruction', () => this.node('instruction'));
-    parser.on('opentagstart', (tag) => this.openStart(tag));
     parser.on('opentag', (tag) => this.open(tag));
     parser.on('closetag', (tag) => this.close(tag));
     parser.on('text', (text) => this.text(text));
@@ -143,8 +140,11 @@ export class PprScanner {
       // The end tag of a watched element was resolved already, which the cursor has passed.
       this.fail(`unexpected close tag </${name}> (the open element is <${this.closed}>)`, start, this.closedAt);
     }
-    const construct = this.construct();
     const raw = this.window.slice(this.constructStart, this.constructStart + 80);
+    if (saxes === 'documents may contain only one root') {
+      this.fail(`a second root element <${/^<([^ \t\r\n/>]*)/.exec(raw)?.[1] ?? ''}> (a document has one)`, this.constructStart);
+    }
+    const construct = this.construct();
     const close = raw.indexOf('>');
     const entity = this.entityStart();
     const described = describeXmlError(saxes, {
@@ -236,20 +236,15 @@ export class PprScanner {
     this.ended();
   }
 
-  private openStart(tag: SaxesStartTagNS): void {
-    // The name ends at the character read last, which is not part of the tag's start.
-    this.tagStart = this.window.lastIndexOf('<', this.parser.position - 1);
-    this.ended(this.tagStart);
-    if (this.stack.length === 0 && this.root) this.fail(`a second root element <${tag.name}> (a document has one)`, this.tagStart);
-    if (this.stack.length >= MAX_DEPTH) this.fail(`elements nested deeper than ${MAX_DEPTH} levels (not a PPR)`, this.tagStart);
-  }
-
   private open(tag: SaxesTagNS): void {
+    // A start tag begins where the construct after the last event began: its `<`.
+    const tagStart = this.constructStart;
+    if (this.stack.length >= MAX_DEPTH) this.fail(`elements nested deeper than ${MAX_DEPTH} levels (not a PPR)`, tagStart);
     const parent = this.stack[this.stack.length - 1];
     this.ended();
     if (!parent) {
       this.stack.push(newFrame(tag.name, undefined, tag.isSelfClosing));
-      this.root = { name: tag.name, at: this.window.resolve(this.tagStart) };
+      this.root = { name: tag.name, at: this.window.resolve(tagStart) };
       return;
     }
     addNode(parent, 'element');
@@ -259,7 +254,7 @@ export class PprScanner {
     const frame = newFrame(tag.name, this.handler.watch(path), tag.isSelfClosing);
     this.stack.push(frame);
     if (!frame.watch) return;
-    frame.at = this.window.resolve(this.tagStart);
+    frame.at = this.window.resolve(tagStart);
     frame.openEnd = this.window.resolve(this.parser.position);
     for (const [name, attribute] of Object.entries(tag.attributes as Record<string, SaxesAttributeNS>)) frame.attributes[name] = attribute.value;
     this.handler.open(path, frame.name, frame.at);
