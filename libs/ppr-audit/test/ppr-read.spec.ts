@@ -283,10 +283,14 @@ describe('reading PPR.xml: parts too large for the parser', () => {
       [`<!DOCTYPE a [${' '.repeat(70000)}]><a/>`, /^PPR\.xml:1:1: DOCTYPE longer than 64 KiB/],
       [replaceOnce(EXAMPLE_PPR, 'vlapipe', `vla & ${'x'.repeat(1100000)}`), /^PPR\.xml:8:23: "&" does not start an entity reference/],
       [replaceOnce(EXAMPLE_PPR, '</ns2:SciPipeRequest>', '&x'), /^PPR\.xml:\d+:1: "&" does not start an entity reference/],
+      // The root and 255 levels below it are read; the next level is refused at its `<`.
+      [`<a>${'<d>'.repeat(300)}`, /^PPR\.xml:1:769: elements nested deeper than 256 levels \(not a PPR\)$/],
     ];
     for (const [content, expected] of cases) {
       const reading = await readPpr(writePpr(content), { label: 'PPR.xml' });
       expect(reading.problems).toEqual([expect.stringMatching(expected)]);
     }
+    const deepest = `<a>${'<d>'.repeat(255)}${'</d>'.repeat(255)}</a>`;
+    expect((await readPpr(writePpr(deepest), { label: 'PPR.xml' })).problems).toEqual([]);
   });
 });
