@@ -167,6 +167,8 @@ describe('reading PPR.xml', () => {
       ['<a></a></b>', /^PPR\.xml:1:8: unexpected close tag <\/b> \(no element is open\)$/],
       ['<a><!-- x -- y --></a>', /^PPR\.xml:1:13: malformed comment/],
       ['<a><!-- x', /^PPR\.xml:1:\d+: unclosed root tag <a>/],
+      ['<a/><!-- x', /^PPR\.xml:1:11: the document ends inside a comment$/],
+      ['<a/></a', /^PPR\.xml:1:8: the document ends inside an end tag$/],
       ['<?xml version="2.0"?><a/>', /^PPR\.xml:1:1: the XML declaration is not well-formed \(version number must match/],
       ['<a><!DOCTYPE a></a>', /^PPR\.xml:1:4: a DOCTYPE is only allowed once, before the root element$/],
       ['<a b="1"c="2"/>', /^PPR\.xml:1:1: malformed start tag "<a b=\\"1\\"c=\\"2\\"\/>" \(no whitespace between attributes\)$/],

@@ -153,7 +153,7 @@ export class PprScanner {
       character: this.window.slice(position - 1, position),
       entity: this.window.slice(entity, Math.min(position, entity + 40)),
       rootSeen: this.root !== undefined,
-      open: this.stack.map((frame) => frame.name),
+      depth: this.stack.length,
     });
     this.fail(described.text, this.placeOf(described.at, entity));
   }

@@ -66,8 +66,8 @@ export interface ErrorContext {
   /** The entity reference that failed, from its `&` (entity errors only). */
   readonly entity: string;
   readonly rootSeen: boolean;
-  /** The open elements, innermost last. */
-  readonly open: readonly string[];
+  /** How many elements are open. */
+  readonly depth: number;
 }
 
 function describeCharacter(character: string): string {
@@ -82,26 +82,26 @@ export function outsideRoot(rootSeen: boolean): string {
 }
 
 /** The reason inside a malformed tag, said the way an operator fixes it. */
-function tagReason(saxes: string, context: ErrorContext): string {
+function tagReason(reported: string, context: ErrorContext): string {
   if (/^<\/[ \t\r\n]/.test(context.excerpt)) return 'nothing may stand between "</" and the name';
   if (/^<[ \t\r\n]/.test(context.excerpt)) return 'the name must follow "<" directly';
-  if (saxes === 'disallowed character') {
+  if (reported === 'disallowed character') {
     if (context.character === '<') return '"<" may not stand inside a tag, nor in an attribute value';
     return `character ${describeCharacter(context.character)} is not allowed there`;
   }
-  return saxes;
+  return reported;
 }
 
 /**
  * Our one-line wording of an error saxes reports (its message without position and final period), and
  * where to report it: at a tag's `<` for a tag, at the character for the rest.
  */
-export function describeXmlError(saxes: string, context: ErrorContext): XmlError {
+export function describeXmlError(reported: string, context: ErrorContext): XmlError {
   const inTag = context.construct === 'start tag' || context.construct === 'end tag';
-  const named = /^(duplicate attribute|unbound namespace prefix|unmatched closing tag|unclosed tag): "?([^"]*)"?$/.exec(saxes);
-  if (saxes === 'undefined entity') return { text: `undefined entity ${context.entity} (${ONLY_ENTITIES})`, at: 'entity' };
-  if (saxes === 'malformed character entity') return { text: `character reference ${context.entity} is not an XML character`, at: 'entity' };
-  if (saxes === 'disallowed character in entity name' || saxes === 'empty entity name') {
+  const named = /^(duplicate attribute|unbound namespace prefix|unmatched closing tag|unclosed tag): "?([^"]*)"?$/.exec(reported);
+  if (reported === 'undefined entity') return { text: `undefined entity ${context.entity} (${ONLY_ENTITIES})`, at: 'entity' };
+  if (reported === 'malformed character entity') return { text: `character reference ${context.entity} is not an XML character`, at: 'entity' };
+  if (reported === 'disallowed character in entity name' || reported === 'empty entity name') {
     return { text: `"&" does not start an entity reference (write a "&" in text as &amp;)`, at: 'entity' };
   }
   switch (named?.[1]) {
@@ -112,26 +112,29 @@ export function describeXmlError(saxes: string, context: ErrorContext): XmlError
     case 'unmatched closing tag':
       return { text: `unexpected close tag </${named[2]}> (no element is open)`, at: 'construct' };
     case 'unclosed tag': {
-      const root = context.open.length === 1 ? 'root ' : '';
+      const root = context.depth === 1 ? 'root ' : '';
       return { text: `unclosed ${root}tag <${named[2]}> (the document ends before its end tag)`, at: 'end' };
     }
   }
-  if (/^(an|the) XML declaration must (be|appear) at the start/.test(saxes)) {
+  if (/^(an|the) XML declaration must (be|appear) at the start/.test(reported)) {
     return { text: 'an XML declaration is only allowed at the very start of the document', at: 'construct' };
   }
-  if (inTag) return { text: `malformed ${context.construct} ${JSON.stringify(context.excerpt)} (${tagReason(saxes, context)})`, at: 'construct' };
-  if (saxes === 'disallowed character') return { text: `character ${describeCharacter(context.character)} is not allowed in XML`, at: 'character' };
-  if (saxes.startsWith('the string "]]>" is disallowed')) {
+  if (inTag) return { text: `malformed ${context.construct} ${JSON.stringify(context.excerpt)} (${tagReason(reported, context)})`, at: 'construct' };
+  if (reported === 'disallowed character') return { text: `character ${describeCharacter(context.character)} is not allowed in XML`, at: 'character' };
+  if (reported.startsWith('the string "]]>" is disallowed')) {
     return { text: `"]]>" in text (XML allows it only to end a CDATA section; the pipeline's reader refuses the document)`, at: 'brackets' };
   }
-  if (saxes === 'text data outside of root node') {
+  if (reported === 'text data outside of root node') {
     return { text: outsideRoot(context.rootSeen), at: 'content' };
   }
-  if (saxes === 'malformed comment') return { text: 'malformed comment ("--" may only end it, as "-->")', at: 'character' };
-  if (saxes === 'unexpected end') return { text: `the document ends inside a ${context.construct}`, at: 'end' };
-  if (saxes === 'inappropriately located doctype declaration') return { text: 'a DOCTYPE is only allowed once, before the root element', at: 'construct' };
-  if (context.construct === 'XML declaration') return { text: `the XML declaration is not well-formed (${saxes})`, at: 'construct' };
-  return { text: saxes.charAt(0).toLowerCase() + saxes.slice(1), at: 'character' };
+  if (reported === 'malformed comment') return { text: 'malformed comment ("--" may only end it, as "-->")', at: 'character' };
+  if (reported === 'unexpected end') {
+    const article = context.construct === 'text' ? '' : /^[aeiouX]/.test(context.construct) ? 'an ' : 'a ';
+    return { text: `the document ends inside ${article}${context.construct}`, at: 'end' };
+  }
+  if (reported === 'inappropriately located doctype declaration') return { text: 'a DOCTYPE is only allowed once, before the root element', at: 'construct' };
+  if (context.construct === 'XML declaration') return { text: `the XML declaration is not well-formed (${reported})`, at: 'construct' };
+  return { text: reported.charAt(0).toLowerCase() + reported.slice(1), at: 'character' };
 }
 
 // A `&` that does not start a reference of the kinds XML has: saxes reads to the next `;` before it says so.
