@@ -119,6 +119,10 @@ export function describeXmlError(reported: string, context: ErrorContext): XmlEr
   if (/^(an|the) XML declaration must (be|appear) at the start/.test(reported)) {
     return { text: 'an XML declaration is only allowed at the very start of the document', at: 'construct' };
   }
+  if (reported === 'unexpected end') {
+    const article = context.construct === 'text' ? '' : /^[aeiouX]/.test(context.construct) ? 'an ' : 'a ';
+    return { text: `the document ends inside ${article}${context.construct}`, at: 'end' };
+  }
   if (inTag) return { text: `malformed ${context.construct} ${JSON.stringify(context.excerpt)} (${tagReason(reported, context)})`, at: 'construct' };
   if (reported === 'disallowed character') return { text: `character ${describeCharacter(context.character)} is not allowed in XML`, at: 'character' };
   if (reported.startsWith('the string "]]>" is disallowed')) {
@@ -128,10 +132,6 @@ export function describeXmlError(reported: string, context: ErrorContext): XmlEr
     return { text: outsideRoot(context.rootSeen), at: 'content' };
   }
   if (reported === 'malformed comment') return { text: 'malformed comment ("--" may only end it, as "-->")', at: 'character' };
-  if (reported === 'unexpected end') {
-    const article = context.construct === 'text' ? '' : /^[aeiouX]/.test(context.construct) ? 'an ' : 'a ';
-    return { text: `the document ends inside ${article}${context.construct}`, at: 'end' };
-  }
   if (reported === 'inappropriately located doctype declaration') return { text: 'a DOCTYPE is only allowed once, before the root element', at: 'construct' };
   if (context.construct === 'XML declaration') return { text: `the XML declaration is not well-formed (${reported})`, at: 'construct' };
   return { text: reported.charAt(0).toLowerCase() + reported.slice(1), at: 'character' };
