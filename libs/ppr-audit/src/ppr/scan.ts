@@ -128,7 +128,7 @@ export class PprScanner {
 
   private parserError(error: Error): void {
     if (this.problem) throw STOP;
-    const saxes = error.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '');
+    const saxes = error.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '').replace(/^The /, 'the ');
     if (saxes === 'document must contain a root element') {
       this.reject(`${this.label}: has no root element (not an XML document)`);
       throw STOP;
