@@ -9,7 +9,7 @@
 const esbuild = require('esbuild');
 
 /** Packages imported only dynamically by the envoys, under exactly this specifier (no subpath imports). */
-const LAZY_PACKAGES = ['amqplib', 'ajv', '@redis/client', 'tar', 'tar/header', 'tar/pax'];
+const LAZY_PACKAGES = ['amqplib', 'ajv', '@redis/client', 'saxes', 'tar', 'tar/header', 'tar/pax'];
 
 const NAMESPACE = 'envoys-lazy-package';
 

@@ -213,8 +213,8 @@ function packageReadme(text) {
 }
 
 /**
- * Node's ES modules see only the named exports it can detect in a CommonJS package, and misses some (sax's
- * `parser`). In the ES module build, a named import from a CommonJS-only package therefore becomes its
+ * Node's ES modules see only the named exports it can detect in a CommonJS package, and miss some (those
+ * assigned in ways its lexer does not follow). In the ES module build, a named import from a CommonJS-only package therefore becomes its
  * default import (the whole `module.exports`, which Node and bundlers always provide) and a destructuring.
  */
 function esmInteropOptions() {

@@ -65,7 +65,7 @@ const CASES: Case[] = [
   { name: 'restore of a locator that is not an execution block', mode: 'restore', code: 65, metadata: { ...metadataFor('restore'), productLocator: 'uid://evla/image/1234' }, message: /productLocator/ },
   { name: 'imaging without a .ms CMS name', mode: 'standard-img', code: 65, metadata: { ...metadataFor('standard-img'), cmsName: 'brain.cms' }, message: /cmsName/ },
   { name: 'imaging without calibrationSourceDirectory', mode: 'standard-img', code: 65, metadata: (() => { const m = metadataFor('standard-img'); delete m['calibrationSourceDirectory']; return m; })(), message: /calibrationSourceDirectory/ },
-  // What sax lets pass and the pipeline's parser (expat) refuses: refused before launch, not after.
+  // What the pipeline's parser (expat) refuses, and a lenient XML reader lets pass: refused before launch, not after.
   { name: 'a space after </ in an end tag', code: 65, ppr: edit((p) => p.replace('</Telescope>', '</ Telescope>')), message: /^casa-envoy: audit failed: PPR\.xml:6:24: malformed end tag "<\/ Telescope>"/ },
   { name: 'a space after < in a start tag', code: 65, ppr: edit((p) => p.replace('<RelativePath>', '< RelativePath>')), message: /^casa-envoy: audit failed: PPR\.xml:\d+:17: malformed start tag "< RelativePath>"/ },
   { name: '"]]>" in element text', code: 65, ppr: edit((p) => p.replace('<Mode>SCIENCE</Mode>', '<Mode>SCI]]>ENCE</Mode>')), message: /^casa-envoy: audit failed: PPR\.xml:9:18: "\]\]>" in text \(XML allows it only to end a CDATA section/ },

@@ -91,7 +91,7 @@ describe('auditing the inputs of casa-envoy', () => {
     const error = await failureOf(auditInputs({ processingDir: dir, metadataPath: 'metadata.json', pprPath: 'PPR.xml', mode: 'standard-img' }));
     expect(error.details).toEqual([
       'metadata.json:1:7: is not valid JSON: unexpected "}"',
-      expect.stringMatching(/^PPR\.xml:2:\d+: unexpected close tag$/),
+      'PPR.xml:2:1: unexpected close tag </oops> (the open element is <SciPipeRequest>)',
     ]);
     expect(error.message).toBe('audit failed: metadata.json:1:7: is not valid JSON: unexpected "}" (and 1 more problem)');
   });

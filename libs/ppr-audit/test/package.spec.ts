@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describeLibraryPackage } from '@envoys/testing';
 
-// The package other teams install (dist/libs/ppr-audit): reads a real PPR through sax in both module systems.
+// The package other teams install (dist/libs/ppr-audit): reads a real PPR through saxes in both module systems.
 const ppr = JSON.stringify(join(__dirname, 'fixtures/PPR.xml'));
 describeLibraryPackage(
   'ppr-audit',

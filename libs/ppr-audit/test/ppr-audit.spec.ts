@@ -103,7 +103,7 @@ describe('auditing PPR.xml for the VLA reader (runvlapipeline.py)', () => {
   });
 
   it('passes the XML problems of the reading through unchanged', async () => {
-    expect(await problemsOf('<a>')).toEqual([expect.stringMatching(/^PPR\.xml:1:\d+: unclosed root tag$/)]);
+    expect(await problemsOf('<a>')).toEqual([expect.stringMatching(/^PPR\.xml:1:4: unclosed root tag <a> \(the document ends before its end tag\)$/)]);
   });
 });
 

@@ -92,7 +92,7 @@ describe('reading PPR.xml', () => {
     expect(rootDirectory?.at.line).toBe(15);
   });
 
-  it("refuses what the pipeline's XML parser refuses and sax lets pass", async () => {
+  it("refuses what the pipeline's XML parser refuses, at the tag's start or the character", async () => {
     const cases: Array<[string, string, RegExp]> = [
       ['<Telescope>EVLA</Telescope>', '<Telescope>EVLA</ Telescope>', /^PPR\.xml:6:24: malformed end tag "<\/ Telescope>"/],
       ['<RelativePath>tmpo1ca1pp_</RelativePath>', '< RelativePath>tmpo1ca1pp_</RelativePath>', /^PPR\.xml:68:17: malformed start tag "< RelativePath>"/],
@@ -149,17 +149,29 @@ describe('reading PPR.xml', () => {
     const broken = replaceOnce(EXAMPLE_PPR, '</ProjectSummary>', '</ProjectSumary>');
     const reading = await readPpr(writePpr(broken), { label: 'PPR.xml' });
     expect(reading.problems).toHaveLength(1);
-    // At the tag's `<`, where an operator looks (sax itself stops at its `>`).
-    expect(reading.problems[0]).toBe('PPR.xml:12:5: unexpected close tag');
+    // At the tag's `<`, where an operator looks (the parser itself stops at its `>`).
+    expect(reading.problems[0]).toBe('PPR.xml:12:5: unexpected close tag </ProjectSumary> (the open element is <ProjectSummary>)');
     expect(reading.elements.size).toBe(0);
   });
 
   it('reports an unclosed document, text before the root and a second root element', async () => {
     const cases: Array<[string, RegExp]> = [
-      [EXAMPLE_PPR.replace('</ns2:SciPipeRequest>', ''), /^PPR\.xml:\d+:\d+: unclosed root tag$/],
-      ['oops<a/>', /^PPR\.xml:1:1: non-whitespace before first tag$/],
+      [EXAMPLE_PPR.replace('</ns2:SciPipeRequest>', ''), /^PPR\.xml:\d+:\d+: unclosed root tag <ns2:SciPipeRequest> \(the document ends before its end tag\)$/],
+      ['<a><b>', /^PPR\.xml:1:7: unclosed tag <b> \(the document ends before its end tag\)$/],
+      ['oops<a/>', /^PPR\.xml:1:1: text before the root element \(only white space, comments and processing instructions may stand outside it\)$/],
+      ['\n  oops<a/>', /^PPR\.xml:2:3: text before the root element/],
+      ['<a/>\n  x', /^PPR\.xml:2:3: text after the root element/],
       ['<a/>\n  <b/>', /^PPR\.xml:2:3: a second root element <b>/],
-      ['<a>\n <b></c\n></a>', /^PPR\.xml:3:1: unexpected close tag$/],
+      // A tag broken over lines is reported at its `<`.
+      ['<a>\n <b></c\n></a>', /^PPR\.xml:2:5: unexpected close tag <\/c> \(the open element is <b>\)$/],
+      ['<a></a></b>', /^PPR\.xml:1:8: unexpected close tag <\/b> \(no element is open\)$/],
+      ['<a><!-- x -- y --></a>', /^PPR\.xml:1:13: malformed comment/],
+      ['<a><!-- x', /^PPR\.xml:1:\d+: unclosed root tag <a>/],
+      ['<a/><!-- x', /^PPR\.xml:1:11: the document ends inside a comment$/],
+      ['<a/></a', /^PPR\.xml:1:8: the document ends inside an end tag$/],
+      ['<?xml version="2.0"?><a/>', /^PPR\.xml:1:1: the XML declaration is not well-formed \(version number must match/],
+      ['<a><!DOCTYPE a></a>', /^PPR\.xml:1:4: a DOCTYPE is only allowed once, before the root element$/],
+      ['<a b="1"c="2"/>', /^PPR\.xml:1:1: malformed start tag "<a b=\\"1\\"c=\\"2\\"\/>" \(no whitespace between attributes\)$/],
     ];
     for (const [content, expected] of cases) {
       const reading = await readPpr(writePpr(content), { label: 'PPR.xml' });
@@ -233,11 +245,19 @@ describe('reading PPR.xml', () => {
 
     it('rejects a reference to an undeclared or HTML entity', async () => {
       expect((await readPpr(writePpr(laughs(false)), { label: 'PPR.xml' })).problems).toEqual([
-        expect.stringMatching(/^PPR\.xml:2:\d+: invalid character entity$/),
+        expect.stringMatching(/^PPR\.xml:2:\d+: undefined entity &lol9; \(a PPR may use only &amp; &lt; &gt; &quot; &apos; and character references\)$/),
       ]);
       const nbsp = replaceOnce(EXAMPLE_PPR, 'vlapipe', 'vla&nbsp;pipe');
       expect((await readPpr(writePpr(nbsp), { label: 'PPR.xml' })).problems).toEqual([
-        expect.stringMatching(/^PPR\.xml:8:27: invalid character entity$/),
+        expect.stringMatching(/^PPR\.xml:8:22: undefined entity &nbsp; /),
+      ]);
+      const bare = replaceOnce(EXAMPLE_PPR, 'vlapipe', 'vla & pipe');
+      expect((await readPpr(writePpr(bare), { label: 'PPR.xml' })).problems).toEqual([
+        'PPR.xml:8:23: "&" does not start an entity reference (write a "&" in text as &amp;)',
+      ]);
+      const reference = replaceOnce(EXAMPLE_PPR, 'vlapipe', 'vla&#1;pipe');
+      expect((await readPpr(writePpr(reference), { label: 'PPR.xml' })).problems).toEqual([
+        'PPR.xml:8:22: character reference &#1; is not an XML character',
       ]);
     });
 
@@ -247,14 +267,5 @@ describe('reading PPR.xml', () => {
       expect(reading.problems).toEqual([]);
       expect(first(reading, 'ProjectSummary/Operator')?.content.text).toBe('a&b<é日');
     });
-  });
-});
-
-describe('reading PPR.xml: parts too large for the parser', () => {
-  it('reports a huge comment as a problem with its position', async () => {
-    // sax checks its buffers between writes, so a comment is refused somewhere past 64 KiB, not exactly there.
-    const path = writePpr(replaceOnce(EXAMPLE_PPR, '<ProjectStructure>', `<!-- ${'x'.repeat(200000)} --><ProjectStructure>`));
-    const reading = await readPpr(path, { label: 'PPR.xml' });
-    expect(reading.problems).toEqual([expect.stringMatching(/^PPR\.xml:13:\d+: comment longer than 64 KiB/)]);
   });
 });

@@ -17,7 +17,7 @@ const LIBRARIES = ['envoy-core', 'ppr-audit', 'file-foundation', 'log-verifier']
 
 /** Runs `code` in a separate Node process that sees the built packages as installed in node_modules. */
 function runWithPackages(code: string, esm: boolean): string {
-  // Inside the workspace, so that the packages' own dependencies (amqplib, sax, ...) resolve from its node_modules.
+  // Inside the workspace, so that the packages' own dependencies (amqplib, saxes, ...) resolve from its node_modules.
   mkdirSync(join(workspaceRoot, 'tmp'), { recursive: true });
   const project = mkdtempSync(join(workspaceRoot, 'tmp/package-check-'));
   try {

@@ -1,5 +1,5 @@
 import { place, textProblem, unreadable } from './fields';
-import type { ScanHandler, Watch } from './scan';
+import type { ScanHandler, Watch } from './frames';
 import type { PipelineReader, PprElement, PprLocation, PprOccurrences, PprProblem } from './types';
 
 const REQUEST = 'ProcessingRequests/ProcessingRequest';

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CannotCreateError, EnvoyError, InvalidInputError, openAtomicFile, outputError } from '@envoys/envoy-core';
 import { openInputFile, readChunks, type InputFile } from '../files/input-file';
-import { directoryNameProblem } from '../names';
 import { auditFailure } from '../problems';
 import { auditPpr } from './audit';
-import { escapeXmlText } from './escape';
-import type { PprPaths } from './paths';
+import { checkPprPaths, type PprPaths } from './paths';
 import { MAX_PPR_BYTES, scanPprFile } from './read';
 import type { PprElement } from './types';
 
@@ -125,25 +123,6 @@ async function refuseToOverwrite(source: string, target: string): Promise<void> 
   if (sourceLocations.includes(targetLocation)) {
     throw new CannotCreateError(`refusing to write the corrected PPR over its original ${source}`);
   }
-}
-
-/**
- * The checks of the two texts a corrected PPR gets, shared by the audit of the processing directory (so a dry
- * run makes them too) and by correctPpr: an absolute RootDirectory, a RelativePath that is one directory name
- * (possibly spelled ./<name> so that the pipeline keeps it a string), both representable in XML. Returns them
- * escaped for the PPR.
- */
-export function checkPprPaths(paths: Pick<PprPaths, 'rootDirectory' | 'relativePath'>): { rootDirectory: string; relativePath: string } {
-  if (!isAbsolute(paths.rootDirectory)) {
-    throw new InvalidInputError(`RootDirectory ${JSON.stringify(paths.rootDirectory)} must be an absolute path`);
-  }
-  const name = paths.relativePath.startsWith('./') ? paths.relativePath.slice(2) : paths.relativePath;
-  const reason = directoryNameProblem(name);
-  if (reason) throw new InvalidInputError(`RelativePath ${JSON.stringify(paths.relativePath)} ${reason} (it must be one directory name)`);
-  return {
-    rootDirectory: escapeXmlText(paths.rootDirectory, 'RootDirectory'),
-    relativePath: escapeXmlText(paths.relativePath, 'RelativePath'),
-  };
 }
 
 /**

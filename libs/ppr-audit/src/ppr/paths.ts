@@ -1,9 +1,10 @@
 import { inputError, InvalidInputError } from '@envoys/envoy-core';
 import { realpath } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, isAbsolute } from 'node:path';
+import { directoryNameProblem } from '../names';
 import { quote } from '../problems';
 import { pipelineValueType } from './cast';
-import { checkPprPaths } from './correct';
+import { escapeXmlText } from './escape';
 
 /** The two texts of a PPR corrected for the job's directory (CONTRACT 4.5), and SCIPIPE_ROOTDIR (CONTRACT 4.7). */
 export interface PprPaths {
@@ -58,4 +59,23 @@ export async function resolvePprPaths(processingDir: string): Promise<PprPaths> 
   // The checks correctPpr makes, made here already: a dry run stops before the correction but not before them.
   checkPprPaths(paths);
   return paths;
+}
+
+/**
+ * The checks of the two texts a corrected PPR gets, shared by the audit of the processing directory (so a dry
+ * run makes them too) and by correctPpr: an absolute RootDirectory, a RelativePath that is one directory name
+ * (possibly spelled ./<name> so that the pipeline keeps it a string), both representable in XML. Returns them
+ * escaped for the PPR.
+ */
+export function checkPprPaths(paths: Pick<PprPaths, 'rootDirectory' | 'relativePath'>): { rootDirectory: string; relativePath: string } {
+  if (!isAbsolute(paths.rootDirectory)) {
+    throw new InvalidInputError(`RootDirectory ${JSON.stringify(paths.rootDirectory)} must be an absolute path`);
+  }
+  const name = paths.relativePath.startsWith('./') ? paths.relativePath.slice(2) : paths.relativePath;
+  const reason = directoryNameProblem(name);
+  if (reason) throw new InvalidInputError(`RelativePath ${JSON.stringify(paths.relativePath)} ${reason} (it must be one directory name)`);
+  return {
+    rootDirectory: escapeXmlText(paths.rootDirectory, 'RootDirectory'),
+    relativePath: escapeXmlText(paths.relativePath, 'RelativePath'),
+  };
 }

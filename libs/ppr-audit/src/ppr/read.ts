@@ -3,6 +3,7 @@ import { InvalidInputError } from '@envoys/envoy-core';
 import { openInputFile, readChunks, type InputFile } from '../files/input-file';
 import { PprCollector } from './collect';
 import { PprScanner } from './scan';
+import { loadXmlParser } from './xml-parser';
 import type { PprProblem, PprReading } from './types';
 
 /**
@@ -41,6 +42,7 @@ export async function scanPprFile(file: InputFile): Promise<PprScan> {
   let size = 0;
   let scanner: PprScanner | undefined;
   let readFailure: string | undefined;
+  const Parser = await loadXmlParser();
   try {
     const handle = await openInputFile(file, MAX_PPR_BYTES);
     try {
@@ -57,7 +59,7 @@ export async function scanPprFile(file: InputFile): Promise<PprScan> {
       for await (const chunk of readChunks(handle, file.label, MAX_PPR_BYTES)) {
         hash.update(chunk);
         size += chunk.length;
-        scanner ??= new PprScanner(file.label, collector, bomLength(chunk));
+        scanner ??= new PprScanner(file.label, collector, bomLength(chunk), Parser);
         scanner.write(decode(scanner, chunk));
         if (scanner.failure) break;
       }

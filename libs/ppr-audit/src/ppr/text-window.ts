@@ -8,7 +8,7 @@ interface Chunk {
 
 /**
  * The most recent stretch of a document's decoded text, with a cursor that maps text offsets (UTF-16 units,
- * BOM stripped: what sax counts) to byte offsets in the stored UTF-8 file and to lines and columns. Offsets
+ * BOM stripped: what the parser's `position` counts) to byte offsets in the stored UTF-8 file and to lines and columns. Offsets
  * are resolved in increasing order as the parser reaches them, and text before the oldest offset still
  * needed is released, so memory stays bounded however large the document is.
  */
@@ -31,6 +31,11 @@ export class TextWindow {
     return this.end;
   }
 
+  /** Text offset of the cursor: nothing before it can be resolved or read any more. */
+  get cursor(): number {
+    return this.unit;
+  }
+
   append(text: string): void {
     if (text === '') return;
     this.chunks.push({ text, start: this.end });
@@ -46,6 +51,17 @@ export class TextWindow {
       out += chunk.text.slice(Math.max(from - chunk.start, 0), Math.min(to - chunk.start, chunk.text.length));
     }
     return out;
+  }
+
+  /** Offset of the last `char` (one UTF-16 unit) before `before` in the retained text, or -1. */
+  lastIndexOf(char: string, before: number): number {
+    for (let index = this.chunks.length - 1; index >= 0; index -= 1) {
+      const chunk = this.chunks[index] as Chunk;
+      if (chunk.start >= before) continue;
+      const found = chunk.text.lastIndexOf(char, before - chunk.start - 1);
+      if (found >= 0) return chunk.start + found;
+    }
+    return -1;
   }
 
   /** Where text offset `target` is; offsets must come in increasing order and must not have been released. */
