@@ -96,6 +96,7 @@ const CASES: Case[] = [
   { name: 'missing PPR.xml', code: 66, prepare: (dir) => rmSync(join(dir, 'PPR.xml')), message: /PPR\.xml/ },
   { name: 'missing rawdata', code: 66, prepare: (dir) => rmSync(join(dir, 'rawdata'), { recursive: true }), message: /rawdata/ },
   { name: 'missing rawdata/<SdmIdentifier>', code: 66, rawdata: false, message: new RegExp(`rawdata/${SDM.replace(/\./g, '\\.')}`) },
+  { name: 'rawdata/<SdmIdentifier> a dangling symlink', code: 65, rawdata: false, prepare: (dir) => symlinkSync('gone', join(dir, 'rawdata', SDM)), message: /symlink \S+ is dangling \(its target does not exist\): refused$/ },
   { name: 'missing calibration tar', mode: 'restore', code: 66, message: /calibration|tar/ },
   { name: 'restore tar with ../x', mode: 'restore', code: 65, prepare: (dir) => writeRawTar(join(dir, 'rawdata/cal.tar'), [{ name: '../x', type: '0', content: 'evil' }]), message: /\.\.\/x/ },
   { name: 'restore tar with /abs', mode: 'restore', code: 65, prepare: (dir) => writeRawTar(join(dir, 'rawdata/cal.tar'), [{ name: `${dirname(dir)}/abs-evil`, type: '0', content: 'evil' }]), message: /abs-evil/ },

@@ -19,7 +19,7 @@ import { writeIngestionRecord } from './manifest/write';
 import { MANIFEST_NAME, ingestTimestamp } from './naming';
 import { stagingItems, type IngestionPlan, type StagingItem } from './plan';
 import { checkStagingDir, prepareStagingDir, stagingDirFor } from './stage/staging-dir';
-import { checksumStaged, stageItems, type StagedFile } from './stage/stage';
+import { checksumStaged, stageItems, type ReportedFile } from './stage/stage';
 import { AttemptRecord, ATTEMPT_NAME, removeAttemptFiles } from './stage/attempt';
 import { describeRecovery, recoveryFor, type Recovery } from './stage/recovery';
 
@@ -73,7 +73,7 @@ export function ingestionLauncher(context: EnvoyContext, mode: IngestionMode): L
   let plan: IngestionPlan | undefined;
   let command: string | undefined;
   let stagingDir = '';
-  const staged: StagedFile[] = [];
+  const staged: ReportedFile[] = [];
   // An earlier run that died in this staging directory, and what this run does about it.
   let recovery: Recovery | undefined;
   let record: AttemptRecord | undefined;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, treeFingerprint, type Finished } from '@envoys/testing';
-import { SDM_ID, calibrationDir, imageDir, observationDir, symlink } from './support/fixtures';
+import { NEWEST_RUN, SDM_ID, calibrationDir, imageDir, observationDir, symlink } from './support/fixtures';
 import { inputFingerprint, ingestEnvoy, ledgerEntries, readReport, reason, tarMembers, type IngestWorld } from './support/ingest-envoy';
 
 function world(): IngestWorld {
@@ -112,6 +112,24 @@ describe('hostile and broken inputs (CONTRACT 3.3, 3.6, 5)', () => {
     symlink(secret, join(obs, 'rawdata', SDM_ID, 'ASDMBinary', 'stolen.bdf'));
     const finished = await ingestEnvoy(w, ['--observation', obs, SDM_ID]);
     expect([finished.code, reason(finished)]).toEqual([65, expect.stringMatching(/stolen\.bdf points outside the processing directory/)]);
+    expect(existsSync(join(w.stagingRoot, 'obs'))).toBe(false);
+  });
+
+  it('a dangling symlink in products/, in the SDM or in the weblog is refused as one pointing outside (65)', async () => {
+    const w = world();
+    const dangling = /^ingest-envoy: symlink \S+ is dangling \(its target does not exist\): refused$/;
+    const dir = imageDir(join(w.root, 'run'));
+    symlink('gone.fits', join(dir, 'products', 'gone-link.fits'));
+    await expectRefused(w, dir, ['--image', dir], 65, dangling);
+    await expectRefused(w, dir, ['--calibration', dir], 65, dangling);
+    rmSync(join(dir, 'products', 'gone-link.fits'));
+    symlink('nothing', join(dir, 'working', NEWEST_RUN, 'html', 'gone.html'));
+    await expectRefused(w, dir, ['--image', dir], 65, dangling);
+
+    const obs = observationDir(join(w.root, 'obs'));
+    symlink('nothing', join(obs, 'rawdata', SDM_ID, 'ASDMBinary', 'gone.bdf'));
+    const finished = await ingestEnvoy(w, ['--observation', obs, SDM_ID]);
+    expect([finished.code, reason(finished)]).toEqual([65, expect.stringMatching(dangling)]);
     expect(existsSync(join(w.stagingRoot, 'obs'))).toBe(false);
   });
 

@@ -10,8 +10,12 @@ export { ensureDirectory, type EnsureDirectoryOptions } from './directories/ensu
 export { isInside } from './confine/is-inside';
 export { realLocation } from './confine/real-location';
 export { resolveInside } from './confine/resolve-inside';
+// The one confinement policy for what is read from a processing directory: a symbolic link is followed only
+// while it stays inside; one that leads outside or nowhere (dangling) is refused with 65.
+export { confinementOf, locateInside, type Confinement, type Located } from './confine/confinement';
 
-// One tree walk for every tree an envoy reads: linear in its entries, stoppable at once, links confined.
+// One tree walk for every tree an envoy reads: streaming, linear in its entries, stoppable at once, links
+// confined (or never followed).
 export { walkTree, MAX_TREE_DEPTH, type TreeEntry, type WalkTreeOptions } from './walk/walk-tree';
 
 // Checksums.

@@ -72,6 +72,15 @@ describe('path confinement', () => {
     await expect(resolveInside(base, 'dangling', 'name')).rejects.toMatchObject({ exitCode: ExitCode.InvalidInput });
   });
 
+  it('refuses a dangling symbolic link inside with 65, as every dangling link; a path not there is returned', async () => {
+    symlinkSync('rawdata/not-there', join(base, 'dangling-inside'));
+    await expect(resolveInside(base, 'dangling-inside', 'SdmIdentifier')).rejects.toMatchObject({
+      exitCode: ExitCode.InvalidInput,
+      message: expect.stringMatching(/^symlink \S+\/dangling-inside is dangling \(its target does not exist\): refused$/),
+    });
+    await expect(resolveInside(base, 'rawdata/not-there', 'SdmIdentifier')).resolves.toBe(join(base, 'rawdata', 'not-there'));
+  });
+
   it('accepts symbolic links that stay inside, and a base that is itself a link', async () => {
     symlinkSync('rawdata/sdm', join(base, 'current'));
     await expect(resolveInside(base, 'current', 'name')).resolves.toBe(join(base, 'current'));

@@ -335,6 +335,19 @@ describe('stageTree', () => {
     expect(readdirSync(staging)).toEqual([]);
   });
 
+  it('refuses a dangling link, in a tree or as a file, with 65 as one leading outside', async () => {
+    const { proc, staging } = setup();
+    const dir = sdm(proc);
+    symlinkSync('gone', join(dir, 'ASDMBinary', 'dangling'));
+    const dangling = /^symlink \S+\/ASDMBinary\/dangling is dangling \(its target does not exist\): refused$/;
+    await expect(stageTree(dir, staging, undefined, { root: proc })).rejects.toMatchObject({ exitCode: ExitCode.InvalidInput, message: expect.stringMatching(dangling) });
+    await expect(stageFile(join(dir, 'ASDMBinary', 'dangling'), staging, undefined, { root: proc })).rejects.toMatchObject({
+      exitCode: ExitCode.InvalidInput,
+      message: expect.stringMatching(dangling),
+    });
+    expect(readdirSync(staging)).toEqual([]);
+  });
+
   it('does not replace an already staged tree (73)', async () => {
     const { proc, staging } = setup();
     const dir = sdm(proc);

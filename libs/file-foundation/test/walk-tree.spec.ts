@@ -1,23 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvoyError, InvalidInputError } from '@envoys/envoy-core';
-import { MAX_TREE_DEPTH, walkTree, type TreeEntry } from '../src';
+import { EnvoyError, ExitCode, InvalidInputError } from '@envoys/envoy-core';
+import { MAX_TREE_DEPTH, walkTree, type TreeEntry, type WalkTreeOptions } from '../src';
 import { makeTemp, removeTemps } from './support/temp';
 
 afterAll(removeTemps);
 
-const follow = async (path: string) => {
-  const real = realpathSync(path);
-  return { real, stats: await stat(real) };
-};
-
-async function walk(root: string, signal?: AbortSignal): Promise<TreeEntry[]> {
+/** Every entry below the root (the root itself, yielded first, left out), links followed inside the root. */
+async function walk(root: string, options: WalkTreeOptions = { within: { path: root, realPath: realpathSync(root) } }): Promise<TreeEntry[]> {
   const entries: TreeEntry[] = [];
-  await walkTree(root, realpathSync(root), { followLink: follow, signal }, (entry) => {
-    entries.push(entry);
-  });
+  for await (const entry of walkTree(root, options)) if (entry.relative !== '') entries.push(entry);
   return entries;
 }
 
@@ -75,11 +68,44 @@ describe('walkTree: the one walk of input trees', () => {
     const controller = new AbortController();
     let seen = 0;
     const reason = new Error('received SIGTERM');
-    const walking = walkTree(root, realpathSync(root), { followLink: follow, signal: controller.signal }, () => {
-      seen += 1;
-      if (seen === 10) controller.abort(reason);
-    });
+    const walking = (async () => {
+      for await (const entry of walkTree(root, { signal: controller.signal })) {
+        if (entry.relative === '') continue;
+        seen += 1;
+        if (seen === 10) controller.abort(reason);
+      }
+    })();
     await expect(walking).rejects.toBe(reason);
     expect(seen).toBe(10);
+  });
+
+  it('refuses a dangling symbolic link and one leading outside alike: 65, one message shape', async () => {
+    const root = makeTemp('walk-confined-');
+    const outside = makeTemp('walk-outside-');
+    writeFileSync(join(outside, 'secret'), 's');
+    symlinkSync('nothing-there', join(root, 'dangling'));
+    await expect(walk(root)).rejects.toMatchObject({
+      exitCode: ExitCode.InvalidInput,
+      message: expect.stringMatching(/^symlink \S+\/dangling is dangling \(its target does not exist\): refused$/),
+    });
+    rmSync(join(root, 'dangling'));
+    symlinkSync(join(outside, 'secret'), join(root, 'stolen'));
+    await expect(walk(root)).rejects.toMatchObject({
+      exitCode: ExitCode.InvalidInput,
+      message: expect.stringMatching(/^symlink \S+\/stolen points outside the processing directory \(to \S+\/secret\): refused$/),
+    });
+  });
+
+  it('without a confinement, lists links as links and never follows them; with skipVanished, a missing root is no entry', async () => {
+    const root = makeTemp('walk-keep-');
+    mkdirSync(join(root, 'd'));
+    writeFileSync(join(root, 'd', 'x'), 'x');
+    symlinkSync('d', join(root, 'to-d'));
+    symlinkSync('nothing-there', join(root, 'dangling'));
+    expect((await walk(root, {})).map((entry) => `${entry.kind}:${entry.relative}`)).toEqual(['directory:d', 'file:d/x', 'symlink:dangling', 'symlink:to-d']);
+    const entries: TreeEntry[] = [];
+    for await (const entry of walkTree(join(root, 'absent'), { skipVanished: true })) entries.push(entry);
+    expect(entries).toEqual([]);
+    await expect(walk(join(root, 'absent'), {})).rejects.toMatchObject({ exitCode: ExitCode.MissingInput });
   });
 });

@@ -124,6 +124,28 @@ describe('only this run counts (with a baseline)', () => {
     expect(result.findings).toEqual([expect.objectContaining({ rule: 'casa-products-empty', text: expect.stringContaining('does not exist') })]);
   });
 
+  it('walks products without following its links: a link back up is one entry, a dangling link a new one', async () => {
+    const { working, products } = await processingDir();
+    await fs.symlink('..', path.join(products, 'up'));
+    const baseline = await takeSnapshot(working, withProducts);
+    expect(Object.keys(baseline.trees[products] ?? {})).toEqual([path.join(products, 'up')]);
+    await write(path.join(working, 'casa-20210506-173502.log'), goodLog);
+    expect(summary((await verify(withProducts, { baseDir: working, baseline })).findings)).toEqual(['casa-products-empty products']);
+    await fs.symlink('nothing-there', path.join(products, 'dangling'));
+    expect((await verify(withProducts, { baseDir: working, baseline })).findings).toEqual([]);
+  });
+
+  it('reports products that is a file as not existing', async () => {
+    const { working, products } = await processingDir();
+    await fs.rm(products, { recursive: true });
+    await write(products, 'not a directory');
+    const baseline = await takeSnapshot(working, withProducts);
+    await write(path.join(working, 'casa-20210506-173502.log'), goodLog);
+    expect((await verify(withProducts, { baseDir: working, baseline })).findings).toEqual([
+      expect.objectContaining({ rule: 'casa-products-empty', text: expect.stringContaining('does not exist') }),
+    ]);
+  });
+
   it('works with a snapshot that went through JSON (written to disk and read back)', async () => {
     const { working, baseline } = await staleRun();
     const restored = JSON.parse(JSON.stringify(baseline)) as Snapshot;

@@ -1,6 +1,6 @@
 export { CASA_MODES, type CasaMode } from './modes';
 export { auditInputs, type AuditInputsOptions, type AuditedInputs } from './audit-inputs';
-export { MAX_INPUT_BYTES } from './files/input-file';
+export { MAX_INPUT_BYTES } from './files/limited-input';
 export { auditMetadata, type AuditMetadataOptions } from './metadata/audit';
 export { readMetadata, type ReadMetadataOptions } from './metadata/read';
 export { findJsonSyntaxError, lineAndColumn, type JsonSyntaxError } from './metadata/json-syntax';

@@ -14,7 +14,7 @@ async function additionalMetadata(dir: ProcessingDir): Promise<StagingItem | und
   const path = inDir(dir, ADDITIONAL_METADATA_NAME);
   let entry;
   try {
-    entry = await describeEntry(path, dir.realPath);
+    entry = await describeEntry(path, dir);
   } catch (error) {
     if (inputError(error, path).exitCode === 66) return undefined;
     throw error;

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { InvalidInputError, MissingInputError, inputError } from '@envoys/envoy-core';
 import { inDir, type ProcessingDir } from './processing-dir';
-import { describeEntry, walkTree, type EntryInfo, type TreeFile } from './tree';
+import { describeEntry, listTree, type EntryInfo, type TreeFile } from './tree';
 
 /** One top-level entry of products/. */
 export interface ProductEntry extends EntryInfo {
@@ -24,9 +24,9 @@ export interface Products {
  */
 export async function listProducts(dir: ProcessingDir): Promise<Products> {
   const path = inDir(dir, 'products');
-  const root = await describeEntry(path, dir.realPath);
+  const root = await describeEntry(path, dir);
   if (root.kind !== 'directory') throw new InvalidInputError(`${path} is not a directory`);
-  const tree = await walkTree(path, dir.realPath, dir.signal);
+  const tree = await listTree(path, dir);
   let names: string[];
   try {
     names = (await readdir(path)).sort();
@@ -37,7 +37,7 @@ export async function listProducts(dir: ProcessingDir): Promise<Products> {
   const entries: ProductEntry[] = [];
   for (const name of names) {
     const entryPath = `${path}/${name}`;
-    entries.push({ name, path: entryPath, ...(await describeEntry(entryPath, dir.realPath)) });
+    entries.push({ name, path: entryPath, ...(await describeEntry(entryPath, dir)) });
   }
   return { dir: path, entries, files: tree.files };
 }

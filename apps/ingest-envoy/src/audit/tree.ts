@@ -1,12 +1,12 @@
-import { lstat, realpath, stat } from 'node:fs/promises';
-import { InvalidInputError, inputError } from '@envoys/envoy-core';
-import { isInside, walkTree as walkTreeOf } from '@envoys/file-foundation';
+import { InvalidInputError } from '@envoys/envoy-core';
+import { locateInside, walkTree } from '@envoys/file-foundation';
+import type { ProcessingDir } from './processing-dir';
 
 /** A regular file found in an input tree. */
 export interface TreeFile {
   /** Path below the tree's root, `/`-separated. */
   readonly relative: string;
-  /** Where its bytes are: the file itself, or the target of a symlink (resolved, inside the confinement root). */
+  /** Where its bytes are: the file itself, or the target of a symlink (resolved, inside the processing directory). */
   readonly source: string;
   readonly size: number;
 }
@@ -17,79 +17,40 @@ export interface Tree {
   readonly directories: readonly string[];
 }
 
-/**
- * A symlink is followed only when it resolves inside the processing directory: one pointing outside would
- * stage (and ingest) a file the workflow never produced, so it is refused (65), not followed (CONTRACT 3.6).
- */
-async function resolveLink(path: string, confine: string): Promise<string> {
-  let target: string;
-  try {
-    target = await realpath(path);
-  } catch (error) {
-    throw new InvalidInputError(`symlink ${path} is broken (its target does not exist): refused`, [], { cause: error });
-  }
-  if (!isInside(confine, target)) throw new InvalidInputError(`symlink ${path} points outside the processing directory (to ${target}): refused`);
-  return target;
-}
-
-/**
- * Lists every file and directory below `root` with file-foundation's one tree walk (linear in the entries,
- * stopped at once by `signal`, at most MAX_TREE_DEPTH deep), refusing what cannot be staged: symlinks leading
- * outside `confine`, broken symlinks, devices, sockets and FIFOs (65). Symlinks inside are followed (their
- * targets are staged under the link's name); a symlink back to a directory above it is a loop and refused.
- */
-export async function walkTree(root: string, confine: string, signal?: AbortSignal): Promise<Tree> {
-  const files: TreeFile[] = [];
-  const directories: string[] = [];
-  let realRoot: string;
-  try {
-    realRoot = await realpath(root);
-  } catch (error) {
-    throw inputError(error, root);
-  }
-  const followLink = async (path: string) => {
-    const real = await resolveLink(path, confine);
-    try {
-      return { real, stats: await stat(real) };
-    } catch (error) {
-      throw inputError(error, path);
-    }
-  };
-  await walkTreeOf(root, realRoot, { signal, followLink }, (entry) => {
-    if (entry.kind === 'directory') directories.push(entry.relative);
-    else if (entry.kind === 'file') files.push({ relative: entry.relative, source: entry.link ? entry.real : entry.path, size: entry.stats.size });
-    else throw notStageable(entry.path);
-  });
-  return { files, directories };
-}
-
 function notStageable(path: string): InvalidInputError {
   return new InvalidInputError(`${path} is not a regular file or directory (a device, socket or FIFO cannot be ingested): refused`);
 }
 
+/**
+ * Lists every file and directory below `root` with file-foundation's one tree walk (linear in the entries,
+ * stopped at once by the run's signal, at most MAX_TREE_DEPTH deep) and its one confinement policy: a symlink
+ * is followed only inside the processing directory (its target is staged under the link's name), since one
+ * pointing outside would stage a file the workflow never produced; one leading outside or nowhere (dangling)
+ * is refused (65, CONTRACT 3.6), and so are devices, sockets, FIFOs and a symlink back to a directory above it.
+ */
+export async function listTree(root: string, dir: ProcessingDir): Promise<Tree> {
+  const files: TreeFile[] = [];
+  const directories: string[] = [];
+  for await (const entry of walkTree(root, { within: dir, signal: dir.signal })) {
+    if (entry.relative === '') continue;
+    if (entry.kind === 'directory') directories.push(entry.relative);
+    else if (entry.kind === 'file') files.push({ relative: entry.relative, source: entry.link ? entry.real : entry.path, size: entry.stats.size });
+    else throw notStageable(entry.path);
+  }
+  return { files, directories };
+}
+
 export interface EntryInfo {
   readonly kind: 'file' | 'directory';
-  /** The real path of the entry (a symlink's resolved target). */
+  /** Where it is read from: a file's own path, a symlink's resolved target, a directory's real path. */
   readonly source: string;
   readonly size: number;
 }
 
-/** What one directory entry is, after following a symlink that stays inside `confine`. */
-export async function describeEntry(path: string, confine: string): Promise<EntryInfo> {
-  let info;
-  try {
-    info = await lstat(path);
-  } catch (error) {
-    throw inputError(error, path);
-  }
-  let source = path;
-  if (info.isSymbolicLink()) {
-    source = await resolveLink(path, confine);
-    info = await stat(source);
-  } else if (info.isDirectory()) {
-    source = await realpath(path);
-  }
-  if (info.isFile()) return { kind: 'file', source, size: info.size };
-  if (info.isDirectory()) return { kind: 'directory', source, size: 0 };
+/** What one directory entry is, after following a symlink that stays inside the processing directory. */
+export async function describeEntry(path: string, dir: ProcessingDir): Promise<EntryInfo> {
+  const { real, stats, link } = await locateInside(path, dir);
+  if (stats.isFile()) return { kind: 'file', source: link ? real : path, size: stats.size };
+  if (stats.isDirectory()) return { kind: 'directory', source: real, size: 0 };
   throw notStageable(path);
 }

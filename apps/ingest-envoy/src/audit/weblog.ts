@@ -4,7 +4,7 @@ import { InvalidInputError, MissingInputError, inputError } from '@envoys/envoy-
 import { WEBLOG_NAME } from '../naming';
 import type { StagingItem } from '../plan';
 import { inDir, type ProcessingDir } from './processing-dir';
-import { describeEntry, walkTree, type TreeFile } from './tree';
+import { describeEntry, listTree, type TreeFile } from './tree';
 
 /** The weblog of the newest pipeline run, to be tarred as `pipeline-<ts>/html/...` into weblog.tgz. */
 export interface Weblog {
@@ -27,7 +27,7 @@ export async function newestWeblog(dir: ProcessingDir): Promise<Weblog> {
   const working = inDir(dir, 'working');
   let names: string[];
   try {
-    const root = await describeEntry(working, dir.realPath);
+    const root = await describeEntry(working, dir);
     if (root.kind !== 'directory') throw new InvalidInputError(`${working} is not a directory`);
     names = await readdir(working);
   } catch (error) {
@@ -43,9 +43,9 @@ export async function newestWeblog(dir: ProcessingDir): Promise<Weblog> {
   if (!(await lstat(html).catch(() => undefined))) {
     throw new MissingInputError(`no weblog: the newest pipeline run ${newest.name} has no html/ in ${working} (an older run's weblog is not ingested instead)`);
   }
-  const info = await describeEntry(html, dir.realPath);
+  const info = await describeEntry(html, dir);
   if (info.kind !== 'directory') throw new InvalidInputError(`${html} is not a directory`);
-  const tree = await walkTree(html, dir.realPath, dir.signal);
+  const tree = await listTree(html, dir);
   return { base: working, member: `${newest.name}/html`, files: tree.files };
 }
 

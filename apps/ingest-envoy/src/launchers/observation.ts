@@ -1,7 +1,7 @@
 import { InvalidInputError, MissingInputError, type LauncherFactory } from '@envoys/envoy-core';
 import { readIngestMetadata } from '../audit/metadata';
 import { inDir } from '../audit/processing-dir';
-import { describeEntry, walkTree } from '../audit/tree';
+import { describeEntry, listTree } from '../audit/tree';
 import { ingestionLauncher } from '../ingestion-launcher';
 import { requireBareName } from '../naming';
 
@@ -15,9 +15,9 @@ export const observation: LauncherFactory = (context) =>
       const sdmId = requireBareName(context.commandLine.args['SDM_ID'] ?? '', 'SDM_ID');
       const metadata = await readIngestMetadata(dir, {});
       const path = inDir(dir, 'rawdata', sdmId);
-      const entry = await describeEntry(path, dir.realPath);
+      const entry = await describeEntry(path, dir);
       if (entry.kind !== 'directory') throw new InvalidInputError(`${path} is not a directory (an SDM is a directory)`);
-      const tree = await walkTree(path, dir.realPath, dir.signal);
+      const tree = await listTree(path, dir);
       if (tree.files.length === 0) throw new MissingInputError(`${path} holds no files: there is no execution block to ingest`);
       return {
         telescope: metadata.telescope,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@envoys/envoy-core';
 import { createTarOfBytes } from '@envoys/file-foundation';
 import { ADDITIONAL_METADATA_NAME, MANIFEST_NAME } from '../naming';
-import type { StagedFile } from '../stage/stage';
+import type { ReportedFile } from '../stage/stage';
 import { serializeManifest, type IngestionManifest } from './build';
 import { checkNamedFilesPresent } from './validate';
 
@@ -14,7 +14,7 @@ import { checkNamedFilesPresent } from './validate';
  * comes last and only once every name it gives is present: a manifest in staging means a complete staging
  * (and is what refuses a second ingestion without --reingest). Returns the two files as staged.
  */
-export async function writeIngestionRecord(manifest: IngestionManifest, stagingDir: string, mtime: Date): Promise<StagedFile[]> {
+export async function writeIngestionRecord(manifest: IngestionManifest, stagingDir: string, mtime: Date): Promise<ReportedFile[]> {
   const text = serializeManifest(manifest);
   const members = [{ name: MANIFEST_NAME, bytes: Buffer.from(text) }];
   if (manifest.parameters.additional_metadata !== undefined) {

@@ -4,8 +4,8 @@ import {
   sha256Files,
   stageFiles,
   stageTree,
-  type StageOptions as PlaceOptions,
-  type StagedFile as PlacedFile,
+  type StageOptions,
+  type StagedFile,
 } from '@envoys/file-foundation';
 import type { Logger, StatusHook } from '@envoys/envoy-core';
 import type { StagingItem } from '../plan';
@@ -13,7 +13,7 @@ import { interruptedBy } from './abort';
 import { StagingProgress } from './progress';
 
 /** One file in the staging directory, as the run report lists it. */
-export interface StagedFile {
+export interface ReportedFile {
   /** Path below the staging directory (an SDM's files are `<SDM_ID>/...`). */
   readonly name: string;
   readonly size: number;
@@ -38,11 +38,11 @@ function itemBytes(item: StagingItem): number {
 }
 
 /** A file as file-foundation placed it, as the report lists it (`prefix`: the tree it belongs to). */
-function reported(file: PlacedFile, prefix = ''): StagedFile {
+function reported(file: StagedFile, prefix = ''): ReportedFile {
   return { name: `${prefix}${file.name}`, size: file.size, ...(file.sha256 === undefined ? {} : { sha256: file.sha256 }), method: file.method };
 }
 
-export interface StageOptions {
+export interface StageItemsOptions {
   /** The processing directory's real path: nothing staged may come from outside it. */
   readonly root: string;
   readonly signal: AbortSignal;
@@ -50,7 +50,7 @@ export interface StageOptions {
   /** The live status: files and bytes staged of the total. */
   readonly status: StatusHook;
   /** Every staged file, in item order (also after a failure: the report shows how far the staging got). */
-  readonly staged: StagedFile[];
+  readonly staged: ReportedFile[];
 }
 
 /**
@@ -64,7 +64,7 @@ export interface StageOptions {
  * not after it: they read the products and hash on other threads while links cost a system call each, so the
  * two together take about as long as the longer one. The first failure stops the other half.
  */
-export async function stageItems(items: readonly StagingItem[], stagingDir: string, options: StageOptions): Promise<void> {
+export async function stageItems(items: readonly StagingItem[], stagingDir: string, options: StageItemsOptions): Promise<void> {
   const progress = new StagingProgress(
     options.logger,
     options.status,
@@ -78,8 +78,8 @@ export async function stageItems(items: readonly StagingItem[], stagingDir: stri
   const forward = () => stop.abort(options.signal.reason);
   if (options.signal.aborted) forward();
   else options.signal.addEventListener('abort', forward, { once: true });
-  const place: PlaceOptions = { root: options.root, signal, checksum: 'copies', onProgress: (bytes) => progress.bytes(bytes) };
-  const results = new Map<StagingItem, StagedFile[]>();
+  const place: StageOptions = { root: options.root, signal, checksum: 'copies', onProgress: (bytes) => progress.bytes(bytes) };
+  const results = new Map<StagingItem, ReportedFile[]>();
   const guarded = async (half: () => Promise<void>) => {
     try {
       await half();
@@ -136,7 +136,7 @@ export async function stageItems(items: readonly StagingItem[], stagingDir: stri
  * linked file exactly once, several files at a time (copies and tars were hashed while they were written and
  * are not read again). Returns the bytes hashed.
  */
-export async function checksumStaged(staged: readonly StagedFile[], stagingDir: string, signal: AbortSignal): Promise<number> {
+export async function checksumStaged(staged: readonly ReportedFile[], stagingDir: string, signal: AbortSignal): Promise<number> {
   const linked = staged.filter((file) => file.sha256 === undefined);
   let digests: string[];
   try {

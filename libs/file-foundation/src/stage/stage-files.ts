@@ -1,9 +1,9 @@
 import { basename, join } from 'node:path';
 import { InvalidInputError, syncDirectory } from '@envoys/envoy-core';
+import { confinementOf, locateInside, type RealParents } from '../confine/confinement';
 import { ensureDirectory } from '../directories/ensure-directory';
 import { placeAll } from './place-all';
 import type { PlaceJob, Placed } from './place-file';
-import { realRoot, realSource, type RealParents } from './real-source';
 import { checkStagedName } from './staged-name';
 import type { FileToStage, StageFilesOptions, StagedFile } from './stage-types';
 
@@ -14,7 +14,7 @@ type Job = PlaceJob & { readonly name: string };
 
 /** Checks every source before anything is written: a bad one fails the batch with nothing staged. */
 async function checkAll(files: readonly FileToStage[], stagingDir: string, options: StageFilesOptions): Promise<Job[]> {
-  const rootPath = await realRoot(options.root);
+  const within = await confinementOf(options.root);
   const names = new Set<string>();
   const parents: RealParents = new Map();
   const jobs: Job[] = [];
@@ -27,7 +27,7 @@ async function checkAll(files: readonly FileToStage[], stagingDir: string, optio
           const stagedName = checkStagedName(name ?? basename(source));
           if (names.has(stagedName)) throw new InvalidInputError(`two files would be staged as ${JSON.stringify(stagedName)}`);
           names.add(stagedName);
-          const { real, stats } = await realSource(source, options.root, rootPath, 'file to stage', parents);
+          const { real, stats } = await locateInside(source, within, 'file to stage', parents);
           if (!stats.isFile()) throw new InvalidInputError(`file to stage ${source} is not a regular file`);
           return { name: stagedName, real, stats, target: join(stagingDir, stagedName) };
         }),
@@ -44,8 +44,8 @@ async function checkAll(files: readonly FileToStage[], stagingDir: string, optio
  * flushed once at the end, so when this resolves every name is durable.
  *
  * All sources are checked before the first file is placed: each must really lie inside `options.root` (the
- * processing directory; a symbolic link out of it is refused, 65, never followed), a missing one is 66, two
- * files under one name are 65. A staging directory that cannot be written is 73. Linking costs a few system
+ * processing directory; a symbolic link out of it or a dangling one is refused, 65, never followed), a missing
+ * one is 66, two files under one name are 65. A staging directory that cannot be written is 73. Linking costs a few system
  * calls per file, several files at a time; with `checksum: 'copies'` not a byte is read for a link.
  */
 export async function stageFiles(

@@ -1,14 +1,14 @@
 import { lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CannotCreateError, EnvoyError, errnoCode, InvalidInputError, outputError, syncDirectory, temporaryPathFor } from '@envoys/envoy-core';
+import { confinementOf, locateInside } from '../confine/confinement';
 import { isInside } from '../confine/is-inside';
 import { ensureDirectory } from '../directories/ensure-directory';
 import { placeAll } from './place-all';
 import type { Placed } from './place-file';
-import { realRoot, realSource } from './real-source';
 import { checkStagedName } from './staged-name';
 import type { StageTreeOptions, StagedTree } from './stage-types';
-import { TreeWalk } from './walk-tree';
+import { TreeMirror } from './mirror-tree';
 
 /**
  * Puts the complete tree at `temporary` in place as `target`. When replacing, the old tree is renamed aside,
@@ -43,7 +43,7 @@ async function moveIntoPlace(temporary: string, target: string, replace: boolean
  * temporary name, every directory of it flushed, and renamed into place when complete, so an abort or failure
  * leaves nothing behind. An existing `name` in the staging directory is refused (73) unless `options.replace`.
  * Symbolic links inside the tree are followed only while they stay in `options.root` (their content is staged);
- * one that leads outside is refused (65).
+ * one that leads outside or nowhere (dangling) is refused (65).
  */
 export async function stageTree(
   sourceDir: string,
@@ -53,8 +53,8 @@ export async function stageTree(
 ): Promise<StagedTree> {
   options.signal?.throwIfAborted();
   const stagedName = checkStagedName(name ?? basename(sourceDir));
-  const rootPath = await realRoot(options.root);
-  const { real, stats } = await realSource(sourceDir, options.root, rootPath, 'directory to stage');
+  const within = await confinementOf(options.root);
+  const { real, stats } = await locateInside(sourceDir, within, 'directory to stage');
   if (!stats.isDirectory()) throw new InvalidInputError(`directory to stage ${sourceDir} is not a directory`);
   await ensureDirectory(stagingDir, 'staging directory');
   const target = join(stagingDir, stagedName);
@@ -70,7 +70,7 @@ export async function stageTree(
   } catch (error) {
     throw outputError(error, target);
   }
-  const walk = new TreeWalk(options.root, rootPath, options.signal);
+  const walk = new TreeMirror(within, options.signal);
   let placed: Placed[];
   try {
     await walk.directory(real, temporary);

@@ -1,7 +1,7 @@
 export interface StageOptions {
   /**
-   * The processing directory: what is staged must really lie inside it. A symbolic link that leads outside is
-   * refused (65), never followed.
+   * The processing directory: what is staged must really lie inside it. A symbolic link that leads outside, or
+   * nowhere (dangling), is refused (65), never followed.
    */
   readonly root: string;
   readonly signal?: AbortSignal;

@@ -21,8 +21,8 @@ export interface CreateTarOptions {
   readonly gzip?: boolean;
   /**
    * Store what symbolic links point to instead of the links (as `tar --dereference` does), for links that lead
-   * inside this directory (e.g. the processing directory); one that leads outside it is refused (65), a dangling
-   * one is 66. For an archive that must stand on its own: a link such as `products/x -> ../working/y` would
+   * inside this directory (the processing directory); one that leads outside it or nowhere (dangling) is refused
+   * (65). For an archive that must stand on its own: a link such as `products/x -> ../working/y` would
    * otherwise be stored as a link whose target is not in the archive. Without it, links are stored as links.
    */
   readonly dereferenceWithin?: string;
@@ -92,14 +92,15 @@ function archiveBytes(items: readonly TarItem[]): number {
  * headers (see tar-items and tar-header). The SHA-256 is computed while writing, on a worker thread in
  * parallel with the reads and writes (inline for a small tar), so the data are read once.
  *
- * Missing entries are 66, unsupported file types (FIFOs, devices, sockets) and entries outside `cwd` are 65.
+ * Missing entries are 66, unsupported file types (FIFOs, devices, sockets), entries outside `cwd` and a tree
+ * deeper than MAX_TREE_DEPTH are 65.
  * An abort rejects with the signal's reason.
  */
 export async function createTar(options: CreateTarOptions): Promise<CreatedTar> {
   const { cwd, entries, target, gzip = false, signal, dereferenceWithin } = options;
   signal?.throwIfAborted();
   await requireDirectory(cwd, 'directory to archive');
-  const items = await collectTarItems(cwd, entries, resolve(target), dereferenceWithin);
+  const items = await collectTarItems(cwd, entries, resolve(target), dereferenceWithin, signal);
   // gzip: the sink hashes the compressed bytes itself. Otherwise a large tar is hashed on the hashing thread,
   // booted now so that it is ready when node-tar has loaded; a small one is hashed inline (usesHashingThread).
   const expectedSize = archiveBytes(items);

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Finding } from '@envoys/envoy-core';
+import { EnvoyError, type Finding } from '@envoys/envoy-core';
 import { isNewOrChanged } from '../files/file-state';
 import { reason } from '../files/errno';
 import { walkFiles } from '../files/walk';
@@ -21,7 +21,9 @@ export async function checkNonEmpty(baseDir: string, rule: NonEmptyRule, baselin
       return found;
     });
   } catch (error) {
-    return { file: dir, line: null, rule: rule.id, text: `cannot read the directory: ${reason(error)}` };
+    // The walk names the path in its own words; the finding already names the directory, and gives the reason.
+    const cause = error instanceof EnvoyError && error.cause !== undefined ? error.cause : error;
+    return { file: dir, line: null, rule: rule.id, text: `cannot read the directory: ${reason(cause)}` };
   }
   if (found) return undefined;
   const what = !exists

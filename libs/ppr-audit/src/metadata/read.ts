@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@envoys/envoy-core';
-import { readInputFile, type InputFile } from '../files/input-file';
+import { readInputFile, type InputFile } from '../files/limited-input';
 import type { CasaMode } from '../modes';
 import { auditFailure } from '../problems';
 import { auditMetadata } from './audit';

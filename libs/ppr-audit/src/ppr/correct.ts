@@ -3,7 +3,7 @@ import { realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CannotCreateError, EnvoyError, InvalidInputError, openAtomicFile, outputError } from '@envoys/envoy-core';
-import { openInputFile, readChunks, type InputFile } from '../files/input-file';
+import { openInputFile, readChunks, type InputFile } from '../files/limited-input';
 import { auditFailure } from '../problems';
 import { auditPpr } from './audit';
 import { checkPprPaths, type PprPaths } from './paths';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '@envoys/envoy-core';
-import { openInputFile, readChunks, type InputFile } from '../files/input-file';
+import { openInputFile, readChunks, type InputFile } from '../files/limited-input';
 import { PprCollector } from './collect';
 import { PprScanner } from './scan';
 import { loadXmlParser } from './xml-parser';

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError, outputError } from '@envoys/envoy-core';
+import type { Confinement } from '../confine/confinement';
 import { walkTree } from '../walk/walk-tree';
 import type { PlaceJob } from './place-file';
-import { realSource } from './real-source';
 
 /** A file of a tree to stage, with its path relative to the tree. */
 export type TreeJob = PlaceJob & { readonly name: string };
@@ -11,25 +11,24 @@ export type TreeJob = PlaceJob & { readonly name: string };
 /**
  * Mirrors a real source directory's directories under a new (temporary) directory, collecting the files to
  * place there, with the one tree walk (walkTree: linear, stoppable). Symbolic links are followed only while
- * they stay inside the processing directory (the content is staged, not the link); one that leads outside is
- * refused (65), one that loops back is refused too.
+ * they stay inside the processing directory (the content is staged, not the link); one that leads outside or
+ * nowhere is refused (65), one that loops back is refused too.
  */
-export class TreeWalk {
+export class TreeMirror {
   readonly files: TreeJob[] = [];
   /** Every directory made, the top one first: each is flushed once its files are in place. */
   readonly directories: string[] = [];
 
   constructor(
-    private readonly root: string,
-    private readonly rootPath: string,
+    private readonly within: Confinement,
     private readonly signal: AbortSignal | undefined,
   ) {}
 
   /** Mirrors the real directory `from` into the existing directory `to`. */
   async directory(from: string, to: string): Promise<void> {
     this.directories.push(to);
-    const followLink = (path: string) => realSource(path, this.root, this.rootPath, 'file to stage');
-    await walkTree(from, from, { signal: this.signal, followLink }, async (entry) => {
+    for await (const entry of walkTree(from, { signal: this.signal, within: this.within, what: 'directory to stage' })) {
+      if (entry.relative === '') continue;
       const target = join(to, entry.relative);
       if (entry.kind === 'directory') {
         try {
@@ -43,6 +42,6 @@ export class TreeWalk {
       } else {
         throw new InvalidInputError(`cannot stage ${entry.path}: it is not a regular file, directory or symbolic link`);
       }
-    });
+    }
   }
 }
