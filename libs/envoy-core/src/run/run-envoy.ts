@@ -11,7 +11,7 @@ import { oneLine } from '../report/one-line';
 import { defaultOutputs, planOutputs, type OutputPaths } from '../report/outputs';
 import { COMMON_SETTINGS, type EnvoyDefinition } from './definition';
 import { drive } from './drive';
-import { RunObservation } from './observation';
+import { RunObservers } from './observers/observers';
 import { RunRecord } from './run-record';
 import type { RunScope } from './scope';
 
@@ -75,20 +75,26 @@ function runScope(
   const startedAt = new Date();
   const redactor = new Redactor();
   const runId = randomUUID();
-  const observation = new RunObservation({
+  const signals = new SignalHub();
+  const record = new RunRecord();
+  const observation = new RunObservers({
     envoy: definition.cli.envoy,
     version: definition.cli.version,
     mode: commandLine.mode,
     runId,
     workDir: fixed.workDir,
     startedAt,
-    // A preflight is no run: it sends no event and keeps no status.
-    dryRun: commandLine.dryRun || commandLine.check,
+    argv: fixed.argv,
+    dryRun: commandLine.dryRun,
+    check: commandLine.check,
+    reportAsked: Boolean(commandLine.report),
     redactor,
     env: fixed.env,
     statusPath: fixed.outputs.status,
     textLogs: commandLine.logFormat === 'text',
     terminal: process.stdout,
+    record,
+    signal: () => signals.received,
   });
-  return { definition, envoy: definition.cli.envoy, commandLine, ...fixed, runId, startedAt, redactor, signals: new SignalHub(), observation, record: new RunRecord() };
+  return { definition, envoy: definition.cli.envoy, commandLine, ...fixed, runId, startedAt, redactor, signals, observation, record };
 }

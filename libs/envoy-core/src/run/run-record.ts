@@ -1,17 +1,10 @@
-import type { StepRecord } from '../report/report';
-
 /**
- * What the report keeps of a run besides its launch and findings: the steps in the order they ended, the
- * launcher's details and notes. The one place they are written; the phases add to it through its methods.
+ * What a run's launcher and phases add to its report: `details` and `notes`. The one place they are
+ * written; they add to it through its methods.
  */
 export class RunRecord {
-  private readonly stepList: StepRecord[] = [];
   private readonly detailMap: Record<string, unknown> = {};
   private readonly noteList: string[] = [];
-
-  get steps(): readonly StepRecord[] {
-    return this.stepList;
-  }
 
   get details(): Readonly<Record<string, unknown>> {
     return this.detailMap;
@@ -19,10 +12,6 @@ export class RunRecord {
 
   get notes(): readonly string[] {
     return this.noteList;
-  }
-
-  step(record: StepRecord): void {
-    this.stepList.push(record);
   }
 
   detail(key: string, value: unknown): void {

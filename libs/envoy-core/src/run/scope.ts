@@ -5,7 +5,7 @@ import type { Redactor } from '../redact/redactor';
 import type { OutputPaths } from '../report/outputs';
 import type { Settings } from '../settings';
 import type { EnvoyDefinition } from './definition';
-import type { RunObservation } from './observation';
+import type { RunObservers } from './observers/observers';
 import type { RunRecord } from './run-record';
 
 /** One invocation of an envoy, as the command line and the start of the process fixed it. */
@@ -23,7 +23,7 @@ export interface RunScope {
   readonly startedAt: Date;
   readonly redactor: Redactor;
   readonly signals: SignalHub;
-  readonly observation: RunObservation;
+  readonly observation: RunObservers;
   readonly record: RunRecord;
 }
 

@@ -12,6 +12,7 @@ const STEP_STOP_MS = 2000;
 /** Runs named steps: times them, records them (report, events) and bounds them once a stop signal came. */
 export class StepRunner {
   private abandonedStep = false;
+  private last: StepRecord | undefined;
 
   constructor(private readonly run: StartedRun) {}
 
@@ -32,13 +33,12 @@ export class StepRunner {
 
   /** One step that shows in the live status as `state`; its result logged as the step's detail. */
   async announced(name: string, state: 'auditing' | 'preparing', work: () => Promise<string | void>): Promise<void> {
-    const { logger, observation, commandLine, record } = this.run;
+    const { logger, observation, commandLine } = this.run;
     logger.child(name).info(commandLine.dryRun ? 'checking (dry run)' : 'starting');
     observation.stepStarted(name, state);
     const failure = await this.timed(name, work);
     if (failure) throw failure;
-    const last = record.steps[record.steps.length - 1];
-    if (last?.detail) logger.child(name).info(last.detail);
+    if (this.last?.detail) logger.child(name).info(this.last.detail);
   }
 
   /**
@@ -62,7 +62,7 @@ export class StepRunner {
   }
 
   recordStep(record: StepRecord): void {
-    this.run.record.step(record);
+    this.last = record;
     this.run.observation.stepFinished(record);
   }
 
