@@ -22,7 +22,7 @@ export function launcherContext(run: StartedRun, temporaries: Temporaries, watch
     cwd: run.cwd,
     recordDetail: (key, value) => record.detail(key, value),
     recordNote: (text) => record.note(text),
-    ...run.observation.hooks(),
+    ...run.observers.hooks(),
     removeStaleTemporaries: (dir) => (commandLine.dryRun ? Promise.resolve() : temporaries.removeStale(dir)),
     atDeath: (payload) => watchdog()?.atDeath(payload),
   };

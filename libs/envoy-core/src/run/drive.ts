@@ -41,7 +41,7 @@ export async function drive(scope: RunScope): Promise<number> {
     steps = new StepRunner(run);
     temporaries = new Temporaries(run);
     if (!commandLine.dryRun && !commandLine.check) await ownership.take(run);
-    scope.observation.configure(settings, logger);
+    scope.observers.configure(settings, logger);
     announce(run);
     if (commandLine.check) {
       await checkNode(run, launcherContext(run, temporaries, () => undefined));

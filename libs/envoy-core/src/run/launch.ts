@@ -26,7 +26,7 @@ export function graceMs(settings: Settings): number {
 /** Starts the plan under supervision and waits for it, with the launcher's work while it runs. */
 export async function launch(run: StartedRun, steps: StepRunner, prepared: Prepared, plan: LaunchPlan): Promise<Launched> {
   const { launcher, watchdog } = prepared;
-  const { observation, signals } = run;
+  const { observers, signals } = run;
   const logger = run.logger.child('launch');
   const outputLog = join(run.workDir, `${run.envoy}.${run.commandLine.mode}.out.log`);
   logger.info(`launching ${shellQuote(plan.argv)}`, { cwd: plan.cwd });
@@ -38,11 +38,11 @@ export async function launch(run: StartedRun, steps: StepRunner, prepared: Prepa
     logger: run.logger,
     signals,
     outputLog,
-    ...observation.outputStreams(),
+    ...observers.outputStreams(),
     ...(watchdog ? { watchdog } : {}),
   });
   logger.info('started', { pid: running.pid });
-  observation.launched(running.pid, plan);
+  observers.launched(running.pid, plan);
   let watcherFailure: unknown;
   const watcher = launcher.whileRunning
     ? launcher.whileRunning(running).catch(async (error: unknown) => {
@@ -51,7 +51,7 @@ export async function launch(run: StartedRun, steps: StepRunner, prepared: Prepa
       })
     : Promise.resolve();
   const result = await running.result;
-  observation.launchEnded(result);
+  observers.launchEnded(result);
   await watcher;
   const record: LaunchRecord = {
     argv: plan.argv,

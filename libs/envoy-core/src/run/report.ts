@@ -35,11 +35,11 @@ export interface RunEnd {
  * launcher's work after the report.
  */
 export async function reportRun(run: RunScope, outcome: RunOutcome, end: RunEnd): Promise<number> {
-  const { observation, commandLine, outputs } = run;
+  const { observers, commandLine, outputs } = run;
   const { exitCode, failure } = outcome;
   const { logger } = end;
   const directoryLost = end.ownership.lost !== undefined;
-  const state = observation.ended(exitCode, run.signals.received ?? undefined, directoryLost);
+  const state = observers.ended(exitCode, run.signals.received ?? undefined, directoryLost);
   if (failure) {
     printFailure(run.envoy, failure, run.redactor, commandLine.logFormat);
     logger?.error(oneLine(failure.message), { exitCode });
@@ -51,7 +51,7 @@ export async function reportRun(run: RunScope, outcome: RunOutcome, end: RunEnd)
     await end.ownership.release();
     await end.removeOwnTemporaries?.();
   }
-  await observation.finish({ ...outcome, state, directoryLost, report: outputs.report, page: runPagePath(outputs.report) });
+  await observers.finish({ ...outcome, state, directoryLost, report: outputs.report, page: runPagePath(outputs.report) });
   if (!directoryLost && end.launcher?.afterReport && !commandLine.dryRun) {
     await end.launcher.afterReport(exitCode).catch((error: unknown) => {
       logger?.warn(`after the report: ${run.redactor.redact(error instanceof Error ? error.message : String(error))}`);

@@ -77,7 +77,7 @@ function runScope(
   const runId = randomUUID();
   const signals = new SignalHub();
   const record = new RunRecord();
-  const observation = new RunObservers({
+  const observers = new RunObservers({
     envoy: definition.cli.envoy,
     version: definition.cli.version,
     mode: commandLine.mode,
@@ -96,5 +96,5 @@ function runScope(
     record,
     signal: () => signals.received,
   });
-  return { definition, envoy: definition.cli.envoy, commandLine, ...fixed, runId, startedAt, redactor, signals, observation, record };
+  return { definition, envoy: definition.cli.envoy, commandLine, ...fixed, runId, startedAt, redactor, signals, observers, record };
 }

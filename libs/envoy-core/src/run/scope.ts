@@ -23,7 +23,7 @@ export interface RunScope {
   readonly startedAt: Date;
   readonly redactor: Redactor;
   readonly signals: SignalHub;
-  readonly observation: RunObservers;
+  readonly observers: RunObservers;
   readonly record: RunRecord;
 }
 

@@ -27,7 +27,7 @@ export function openLogger(run: RunScope, settings: Settings): Promise<Logger> {
     env: run.env,
     // Checked when the settings were loaded (its declaration's check).
     level: settings.string('envoys.logLevel') as LogLevel,
-    stream: run.observation.loggerStream(),
+    stream: run.observers.loggerStream(),
   });
 }
 

@@ -33,9 +33,9 @@ export class StepRunner {
 
   /** One step that shows in the live status as `state`; its result logged as the step's detail. */
   async announced(name: string, state: 'auditing' | 'preparing', work: () => Promise<string | void>): Promise<void> {
-    const { logger, observation, commandLine } = this.run;
+    const { logger, observers, commandLine } = this.run;
     logger.child(name).info(commandLine.dryRun ? 'checking (dry run)' : 'starting');
-    observation.stepStarted(name, state);
+    observers.stepStarted(name, state);
     const failure = await this.timed(name, work);
     if (failure) throw failure;
     if (this.last?.detail) logger.child(name).info(this.last.detail);
@@ -63,7 +63,7 @@ export class StepRunner {
 
   recordStep(record: StepRecord): void {
     this.last = record;
-    this.run.observation.stepFinished(record);
+    this.run.observers.stepFinished(record);
   }
 
   /** Waits for a step, but not forever once a signal has come (see timed). */

@@ -16,7 +16,7 @@ export interface Verified {
 export async function verify(run: StartedRun, steps: StepRunner, launcher: Launcher, result: LaunchResult | undefined, plan: LaunchPlan | undefined): Promise<Verified> {
   if (!launcher.verify && !result) return { findings: [] };
   const verifier = launcher.verify ? (r: LaunchResult | undefined) => launcher.verify?.(r) ?? Promise.resolve([]) : undefined;
-  run.observation.verifying();
+  run.observers.verifying();
   let findings: readonly Finding[] = [];
   const failure = await steps.timed('verify', async () => {
     const found = verifier ? await verifier(result) : exitStatusFindings(result as LaunchResult, plan?.argv[0] ?? '');
