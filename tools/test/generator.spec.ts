@@ -157,7 +157,8 @@ describe('envoy generator: in the virtual tree', () => {
     const tree = workspaceTree();
     envoyGenerator(tree, { name: 'demo-x' });
     const launcher = text(tree, 'apps/demo-x-envoy/src/launchers/run.ts');
-    expect(launcher).toContain('export class DemoXRun implements Launcher');
+    expect(launcher).toContain('\nclass DemoXRun implements Launcher');
+    expect(launcher).not.toContain('export class');
     expect(launcher.match(/step\('/g)).toHaveLength(1);
     expect(launcher).toContain("step('audit-input', () => this.auditInput())");
     expect(launcher).toContain("await requireFile(input, 'input');");
@@ -181,7 +182,7 @@ describe('envoy generator: in the virtual tree', () => {
     expect(main).toContain("launchers: { 'standard-cal': standardCal },");
     expect(main).toContain("flag: '--standard-cal',");
     expect(main).toContain('const dataMover2Envoy: EnvoyDefinition');
-    expect(text(tree, 'apps/data-mover2-envoy/src/launchers/standard-cal.ts')).toContain('export class DataMover2StandardCal implements Launcher');
+    expect(text(tree, 'apps/data-mover2-envoy/src/launchers/standard-cal.ts')).toContain('\nclass DataMover2StandardCal implements Launcher');
     expect(text(tree, 'apps/data-mover2-envoy/src/settings.ts')).toContain("env: 'DATA_MOVER2_COMMAND',");
   });
 

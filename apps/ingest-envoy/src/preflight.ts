@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { CannotCreateError, EnvoyError, type PreflightCheck, type PreflightContext } from '@envoys/envoy-core';
-import { resolveIngestCommand } from './launch/ingest-command';
+import { resolveIngestCommand } from './ingestion/ingest-command';
 import { checkStagingDir } from './stage/staging-dir';
 
 /**

@@ -45,7 +45,11 @@ export interface CasaRunKind {
  * foundation, correct the PPR for the job's real directory, launch CASA in working/, and verify from its
  * logs and markers that it really succeeded. The four modes differ only in their CasaRunKind.
  */
-export class CasaRun implements Launcher {
+export function casaRun(context: EnvoyContext, kind: CasaRunKind): Launcher {
+  return new CasaRun(context, kind);
+}
+
+class CasaRun implements Launcher {
   readonly steps;
   private readonly processingDir: string;
   private readonly workingDir: string;

@@ -24,7 +24,11 @@ async function pprCommands(workingDir: string): Promise<readonly string[] | unde
  * stages are read from the newest log against the commands of `working/PPR.xml`, when it is there, so a
  * stage that failed or never ran fails the check as it failed the run.
  */
-export class VerifyOnly implements Launcher {
+export function verifyOnly(context: EnvoyContext): Launcher {
+  return new VerifyOnly(context);
+}
+
+class VerifyOnly implements Launcher {
   readonly steps;
   private readonly workingDir: string;
 

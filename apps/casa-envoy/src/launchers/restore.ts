@@ -1,5 +1,5 @@
 import type { LauncherFactory } from '@envoys/envoy-core';
-import { CasaRun } from '../casa/casa-run';
+import { casaRun } from '../casa/casa-run';
 
 /** `-c METADATA PPR --restore`: apply archived calibration tables (extracted into products/) to the raw EB. */
-export const restore: LauncherFactory = (context) => new CasaRun(context, { mode: 'restore', restore: true, products: 'restore' });
+export const restore: LauncherFactory = (context) => casaRun(context, { mode: 'restore', restore: true, products: 'restore' });

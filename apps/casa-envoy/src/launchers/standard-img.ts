@@ -1,6 +1,5 @@
 import type { LauncherFactory } from '@envoys/envoy-core';
-import { CasaRun } from '../casa/casa-run';
+import { casaRun } from '../casa/casa-run';
 
 /** `-i METADATA PPR`: standard imaging of a calibrated measurement set. */
-export const standardImg: LauncherFactory = (context) =>
-  new CasaRun(context, { mode: 'standard-img', restore: false, products: 'imaging' });
+export const standardImg: LauncherFactory = (context) => casaRun(context, { mode: 'standard-img', restore: false, products: 'imaging' });

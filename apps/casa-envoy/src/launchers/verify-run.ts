@@ -1,5 +1,5 @@
 import type { LauncherFactory } from '@envoys/envoy-core';
-import { VerifyOnly } from '../casa/verify-only';
+import { verifyOnly } from '../casa/verify-only';
 
 /** `--verify DIR`: re-check a finished run's logs and markers. */
-export const verifyRun: LauncherFactory = (context) => new VerifyOnly(context);
+export const verifyRun: LauncherFactory = (context) => verifyOnly(context);

@@ -2,7 +2,7 @@ import type { LauncherFactory } from '@envoys/envoy-core';
 import { readIngestMetadata } from '../audit/metadata';
 import { calibrationEntries, listProducts } from '../audit/products';
 import { newestWeblog, weblogItem } from '../audit/weblog';
-import { ingestionLauncher } from '../ingestion-launcher';
+import { ingestionLauncher } from '../ingestion/ingestion';
 
 /**
  * ingest-envoy --calibration DIR (CONTRACT 5.2): the calibration tables as

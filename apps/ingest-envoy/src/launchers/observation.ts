@@ -2,7 +2,7 @@ import { InvalidInputError, MissingInputError, type LauncherFactory } from '@env
 import { readIngestMetadata } from '../audit/metadata';
 import { inDir } from '../audit/processing-dir';
 import { describeEntry, listTree } from '../audit/tree';
-import { ingestionLauncher } from '../ingestion-launcher';
+import { ingestionLauncher } from '../ingestion/ingestion';
 import { requireBareName } from '../naming';
 
 /**

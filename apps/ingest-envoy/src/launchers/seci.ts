@@ -1,6 +1,6 @@
 import { InvalidInputError, type LauncherFactory } from '@envoys/envoy-core';
 import { auditImageIngestion } from '../audit/images';
-import { ingestionLauncher } from '../ingestion-launcher';
+import { ingestionLauncher } from '../ingestion/ingestion';
 
 /** ingest-envoy --seci DIR COLLECTION (CONTRACT 5.2): as --image, into the named collection. */
 export const seci: LauncherFactory = (context) =>

@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, relative } from 'node:path';
-import { shellQuote } from '../../launcher/shell-quote';
+import { shellQuote } from '../../run/shell-quote';
 import type { Finding } from '../finding';
 import type { FileRecord, RunReport } from '../report';
 import { STATUS_COLOURS, stagesChart, stepsChart } from './charts';

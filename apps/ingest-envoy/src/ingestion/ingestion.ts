@@ -11,17 +11,17 @@ import {
   type LaunchPlan,
 } from '@envoys/envoy-core';
 import { isInside, realLocation } from '@envoys/file-foundation';
-import { auditProcessingDir, type ProcessingDir } from './audit/processing-dir';
-import { resolveIngestCommand } from './launch/ingest-command';
-import { buildManifest, ingestionArtifactsName } from './manifest/build';
-import { validateManifest } from './manifest/validate';
-import { writeIngestionRecord } from './manifest/write';
-import { MANIFEST_NAME, ingestTimestamp } from './naming';
-import { stagingItems, type IngestionPlan, type StagingItem } from './plan';
-import { checkStagingDir, prepareStagingDir, stagingDirFor } from './stage/staging-dir';
-import { checksumStaged, stageItems, type ReportedFile } from './stage/stage';
-import { AttemptRecord, ATTEMPT_NAME, removeAttemptFiles } from './stage/attempt';
-import { describeRecovery, recoveryFor, type Recovery } from './stage/recovery';
+import { auditProcessingDir, type ProcessingDir } from '../audit/processing-dir';
+import { resolveIngestCommand } from './ingest-command';
+import { buildManifest, ingestionArtifactsName } from '../manifest/build';
+import { validateManifest } from '../manifest/validate';
+import { writeIngestionRecord } from '../manifest/write';
+import { MANIFEST_NAME, ingestTimestamp } from '../naming';
+import { stagingItems, type IngestionPlan, type StagingItem } from '../plan';
+import { checkStagingDir, prepareStagingDir, stagingDirFor } from '../stage/staging-dir';
+import { checksumStaged, stageItems, type ReportedFile } from '../stage/stage';
+import { AttemptRecord, ATTEMPT_NAME, removeAttemptFiles } from '../stage/attempt';
+import { describeRecovery, recoveryFor, type Recovery } from '../stage/recovery';
 
 /** What differs between the four modes: how the processing directory becomes an ingestion plan. */
 export interface IngestionMode {

@@ -37,11 +37,11 @@ export interface EnvoyContext {
   recordFile(file: FileRecord): void;
   /** What the external system is doing, for the live status file, the terminal's progress line and the run page. */
   readonly status: StatusHook;
-  /** Lifecycle events for the workflow system (the runner sends the common ones). */
+  /** Lifecycle events for the workflow system (the life cycle sends the common ones). */
   readonly events: EventsHook;
   /**
    * Removes the temporaries that runs killed outright left in `dir` (see removeStaleTemporaries), logging
-   * and reporting them (`details.removedTemporaries`). The runner does it for the run's own directory; a
+   * and reporting them (`details.removedTemporaries`). The life cycle does it for the run's own directory; a
    * launcher calls it for every other directory it writes into, before writing there. Nothing in a dry run.
    */
   removeStaleTemporaries(dir: string): Promise<void>;
@@ -54,7 +54,7 @@ export interface EnvoyContext {
 }
 
 /**
- * A launcher's part of the live status (`<envoy>-status.json`). The runner keeps state, step and times;
+ * A launcher's part of the live status (`<envoy>-status.json`). The life cycle keeps state, step and times;
  * a launcher adds what only it knows. Every call is cheap: writes are coalesced, and in a dry run nothing
  * is written.
  */
@@ -96,9 +96,9 @@ export interface SetupStep {
 }
 
 /**
- * A launcher is one kind of call of an external system (CONTRACT 1): setup steps in order, then one launch,
- * then an optional verification. The runner executes them, times them, records them and handles failures,
- * signals and the report, so a launcher contains only what is specific to its system.
+ * A launcher is one mode's kind of call of an external system (CONTRACT 1): setup steps in order, then one
+ * launch, then an optional verification. The life cycle (run/drive.ts) executes them, times them, records
+ * them and handles failures, signals and the report, so a launcher contains only what is specific to its system.
  */
 export interface Launcher {
   readonly steps: readonly SetupStep[];
