@@ -14,10 +14,12 @@ export function sessionRoutes(context: EnvoyContext, session: SessionState, host
   return new SessionRoutes(redisUrl, traefikRoutes(session.sessionId, host, port, { rootKey, proxyHost, entrypoints, priority: routerPriority }), context.logger.child('routes'));
 }
 
-/** Writes the routes into Redis with an expiry past the session's `deadline`, the watchdog's removal registered first. */
-export async function writeRoutes(context: EnvoyContext, session: SessionState, routes: SessionRoutes, deadline: number, stop: AbortSignal): Promise<void> {
-  const { host, port } = session;
-  if (host === undefined || port === undefined) throw new Error('the backend has no port yet');
+/**
+ * Writes the routes to the backend at `host`:`port` into Redis with an expiry past the session's `deadline`,
+ * the watchdog's removal registered first.
+ */
+export async function writeRoutes(context: EnvoyContext, session: SessionState, routes: SessionRoutes, backend: { host: string; port: number }, deadline: number, stop: AbortSignal): Promise<void> {
+  const { host, port } = backend;
   // Registered before the write: should the envoy be killed from here on, the watchdog removes the keys.
   context.atDeath(routes.atDeathPayload(session.sessionId, context.commandLine.logFormat));
   await routes.write(Math.ceil((deadline - Date.now() + session.config.graceMs + ROUTE_TTL_MARGIN_MS) / 1000), stop);

@@ -78,7 +78,7 @@ class CartaSession implements Launcher {
       const deadline = Date.now() + session.config.lifetimeMs;
       session.expiresAt = new Date(deadline);
       if (ended.signal.aborted) return this.end(stoppedHow());
-      await writeRoutes(context, session, routes, deadline, ended.signal);
+      await writeRoutes(context, session, routes, { host, port }, deadline, ended.signal);
 
       if (ended.signal.aborted) return this.end(stoppedHow());
       if (session.config.checkProxy) await checkProxy(context, session, ended.signal);
