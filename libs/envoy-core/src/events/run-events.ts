@@ -7,12 +7,23 @@ import type { EventTransport, RunEvent, RunIdentity } from './event';
 const TRIES = 3;
 const ERRORS_KEPT = 5;
 
+interface Queued {
+  readonly event: RunEvent;
+  readonly body: string;
+}
+
 interface Destination {
   readonly transport: EventTransport;
   queue: Promise<void>;
+  /**
+   * Events not yet delivered, oldest first. An event that could not be delivered stays at the head: the next
+   * one is sent only after it, so a consumer sees each run's events in order with no gap (a prefix of them
+   * when the endpoint stays away), never event 5 without event 4.
+   */
+  readonly backlog: Queued[];
   delivered: number;
   failed: number;
-  /** After a failed delivery, events are tried once each until one gets through: a dead endpoint must not hold the run. */
+  /** After a failed delivery, the backlog's head is tried once per new event until it gets through: a dead endpoint must not hold the run. */
   degraded: boolean;
   readonly errors: string[];
 }
@@ -20,7 +31,9 @@ interface Destination {
 /**
  * The lifecycle events of one run, for a workflow system: each event is one JSON object with its name, its
  * number (`seq`: 1, 2, 3, ... per run) and the run's identity, sent to every destination in order, in the
- * background. Delivery problems never change the run's outcome: they are logged and counted for the report.
+ * background. Delivery is at least once: an attempt cut off after the endpoint took the event is tried
+ * again, so a consumer drops a repeated `seq` (the AMQP message id `<runId>.<seq>` says the same). Delivery
+ * problems never change the run's outcome: they are logged and counted for the report.
  */
 export class RunEvents {
   private seq = 0;
@@ -33,7 +46,7 @@ export class RunEvents {
     transports: readonly EventTransport[],
     private readonly redactor: Redactor,
   ) {
-    this.destinations = transports.map((transport) => ({ transport, queue: Promise.resolve(), delivered: 0, failed: 0, degraded: false, errors: [] }));
+    this.destinations = transports.map((transport) => ({ transport, queue: Promise.resolve(), backlog: [], delivered: 0, failed: 0, degraded: false, errors: [] }));
   }
 
   get enabled(): boolean {
@@ -55,28 +68,29 @@ export class RunEvents {
     const ordered = this.redactor.redactValue(payload) as RunEvent;
     const body = JSON.stringify(ordered);
     for (const destination of this.destinations) {
-      destination.queue = destination.queue.then(() => this.deliver(destination, ordered, body));
+      destination.backlog.push({ event: ordered, body });
+      destination.queue = destination.queue.then(() => this.deliver(destination));
     }
   }
 
-  private async deliver(destination: Destination, event: RunEvent, body: string): Promise<void> {
-    const { transport } = destination;
-    if (this.stopping.signal.aborted) {
-      this.failed(destination, event, 'the envoy exited before it could be sent');
-      return;
-    }
-    try {
-      await transport.send(event, body, { tries: destination.degraded ? 1 : TRIES, signal: this.stopping.signal });
+  /** Sends the backlog in order until it is empty or an event cannot be delivered (it stays at the head). */
+  private async deliver(destination: Destination): Promise<void> {
+    const { transport, backlog } = destination;
+    for (let next = backlog[0]; next !== undefined && !this.stopping.signal.aborted; next = backlog[0]) {
+      try {
+        await transport.send(next.event, next.body, { tries: destination.degraded ? 1 : TRIES, signal: this.stopping.signal });
+      } catch (error) {
+        this.failed(destination, next.event, error instanceof Error ? error.message : String(error));
+        return;
+      }
+      backlog.shift();
       destination.delivered += 1;
       if (destination.degraded) this.logger?.info(`events reach ${transport.endpoint} again`);
       destination.degraded = false;
-    } catch (error) {
-      this.failed(destination, event, error instanceof Error ? error.message : String(error));
     }
   }
 
   private failed(destination: Destination, event: RunEvent, reason: string): void {
-    destination.failed += 1;
     const text = this.redactor.redact(`event ${event.event} (seq ${event.seq}) was not delivered to ${destination.transport.endpoint}: ${reason}`);
     if (destination.errors.length < ERRORS_KEPT) destination.errors.push(text);
     // The first failure is a warning; the rest of an outage would only repeat it.
@@ -97,6 +111,12 @@ export class RunEvents {
     clearTimeout(timer);
     this.stopping.abort();
     await all();
+    // What is still in a backlog now was never delivered.
+    for (const destination of this.destinations) {
+      const [first] = destination.backlog;
+      if (first && !destination.degraded) this.failed(destination, first.event, 'the envoy exited before it could be sent');
+      destination.failed = destination.backlog.length;
+    }
     await Promise.all(this.destinations.map((destination) => destination.transport.close()));
     const record: EventsRecord = {
       delivered: this.destinations.reduce((sum, d) => sum + d.delivered, 0),
