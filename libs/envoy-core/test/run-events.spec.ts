@@ -18,7 +18,9 @@ function flakyTransport(): EventTransport & { down: boolean; took: number[]; att
       if (transport.down) throw new Error('connection refused');
       transport.took.push(event.seq);
     },
-    async close(): Promise<void> {},
+    async close(): Promise<void> {
+      // Nothing to let go of.
+    },
   };
   return transport;
 }
